@@ -1,0 +1,70 @@
+/**
+ * Shapes of the segment profiles that `discover` publishes in `segments.json`
+ * and that the report, the export and `explain` read back.
+ */
+
+/** Quality figures of one clustering (one k). */
+export interface ClusterQuality {
+  /** Mean silhouette (sampled and seeded for large n), in [-1, 1]; higher is better. */
+  silhouette: number;
+  /** Calinski-Harabasz index; higher is better. */
+  calinski_harabasz: number;
+  /** Davies-Bouldin index; lower is better. */
+  davies_bouldin: number;
+  /** Sum of squared distances to the nearest centroid, in the clustering space. */
+  inertia: number;
+  /** Mean adjusted Rand index over bootstrap resamples, in [-1, 1]; 1 = perfectly reproducible. */
+  stability: number;
+}
+
+/** One row of the k scan: the quality of the best clustering found for one k. */
+export interface KScanEntry extends ClusterQuality {
+  k: number;
+}
+
+/** What one segment looks like and what to do with it. */
+export interface SegmentProfile {
+  /** 0-based segment id, ordered by revenue (0 = the segment with the largest revenue). */
+  id: number;
+  /** Unique, human-readable name (e.g. "Loyal high spenders"). */
+  name: string;
+  /** One plain-language paragraph built from the segment's distinguishing traits. */
+  description: string;
+  /** Number of customers. */
+  size: number;
+  /** size / all customers. */
+  share: number;
+  /** Sum of net revenue of the segment's customers. */
+  revenue: number;
+  /** revenue / revenue of all customers. */
+  revenue_share: number;
+  /** Mean of every profile feature over the segment's customers. */
+  profile: Record<string, number>;
+  /** Median of every profile feature (robust figures for descriptions). */
+  median: Record<string, number>;
+  /** (segment mean − mean of all customers) / standard deviation of all customers, per feature. */
+  z: Record<string, number>;
+  /** 2–3 recommended actions. */
+  actions: string[];
+  /** Customers per lifecycle stage. */
+  lifecycle: Record<string, number>;
+  /** Customers per RFM segment name. */
+  rfm_segments: Record<string, number>;
+  /** Per-segment bootstrap stability (mean Jaccard, Hennig's clusterboot); below 0.6 = unstable. */
+  stability: number;
+  /** True when stability < 0.6. */
+  unstable: boolean;
+}
+
+/** The content of `segments.json`. */
+export interface SegmentsDocument {
+  k: number;
+  as_of: string;
+  /** Features the clustering used, in model order. */
+  features: string[];
+  quality: ClusterQuality;
+  /** How k was chosen: the rule, and the candidates it looked at. */
+  k_choice: { rule: string; requested: string; chosen: number };
+  k_scan: KScanEntry[];
+  segments: SegmentProfile[];
+}
