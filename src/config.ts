@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { InputError } from './errors.ts';
+import { DEFAULT_LIFECYCLE } from './rules/lifecycle.ts';
+
+/** How k is chosen: a fixed number, or the best of a range by the documented rule. */
+export type KSpec = { kind: 'fixed'; k: number } | { kind: 'range'; min: number; max: number; auto: boolean };
+
+/** The default `--k auto` range. */
+export const AUTO_K = { min: 2, max: 10 } as const;
+
+/** Parses `--k auto|N|MIN..MAX`. */
+export function parseK(text: string): KSpec {
+  const value = text.trim();
+  if (value === 'auto') return { kind: 'range', ...AUTO_K, auto: true };
+  const fixed = /^\d+$/.exec(value);
+  if (fixed) {
+    const k = Number(value);
+    if (k < 1 || k > 50) throw new InputError(`--k: expected 1 to 50 segments, got ${value}`);
+    return { kind: 'fixed', k };
+  }
+  const range = /^(\d+)\.\.(\d+)$/.exec(value);
+  if (range) {
+    const min = Number(range[1]);
+    const max = Number(range[2]);
+    if (min < 2 || max > 50 || min > max) throw new InputError(`--k: expected a range MIN..MAX with 2 ≤ MIN ≤ MAX ≤ 50, got ${value}`);
+    return { kind: 'range', min, max, auto: false };
+  }
+  throw new InputError(`--k: expected auto, a number or MIN..MAX (e.g. 3..8), got ${JSON.stringify(value)}`);
+}
+
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
+  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'not a calendar date');
+
+/** Every option of `segmenta discover`, its default and its validation. */
+export const DiscoverOptionsSchema = z.object({
+  input: z.string().min(1),
+  out: z.string().min(1),
+  map: z.string().optional(),
+  asOf: isoDate.optional(),
+  k: z.string().default('auto'),
+  seed: z.coerce.number().int().min(0).max(2 ** 32 - 1).default(42),
+  nInit: z.coerce.number().int().min(1).max(100).default(10),
+  pcaVariance: z.coerce.number().gt(0).max(1).default(0.9),
+  features: z.string().optional(),
+  silhouetteSample: z.coerce.number().int().min(100).default(10000),
+  stabilityResamples: z.coerce.number().int().min(0).max(500).default(20),
+  inactiveDays: z.coerce.number().int().min(1).default(DEFAULT_LIFECYCLE.inactiveDays),
+  atRiskDays: z.coerce.number().int().min(1).default(DEFAULT_LIFECYCLE.atRiskDays),
+  newDays: z.coerce.number().int().min(1).default(DEFAULT_LIFECYCLE.newDays),
+  delimiter: z.string().min(1).max(4).optional(),
+  encoding: z.enum(['utf-8', 'utf-16', 'latin-1']).optional(),
+  header: z.boolean().default(true),
+  currency: z.string().optional(),
+  memoryLimit: z.string().regex(/^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'expected a size like 4GB').optional(),
+  tempDirectory: z.string().optional(),
+  threads: z.coerce.number().int().min(1).max(256).optional(),
+  report: z.boolean().default(true),
+});
+export type DiscoverOptions = z.infer<typeof DiscoverOptionsSchema> & { kSpec: KSpec };
+
+const FLAG_NAMES: Record<string, string> = {
+  asOf: '--as-of',
+  nInit: '--n-init',
+  pcaVariance: '--pca-variance',
+  silhouetteSample: '--silhouette-sample',
+  stabilityResamples: '--stability-resamples',
+  inactiveDays: '--inactive-days',
+  atRiskDays: '--at-risk-days',
+  newDays: '--new-days',
+  memoryLimit: '--memory-limit',
+  tempDirectory: '--temp-directory',
+};
+
+/** Turns a schema object's field name into its flag (`asOf` → `--as-of`). */
+export function flagName(field: string): string {
+  return FLAG_NAMES[field] ?? `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** Validates raw options once, turning the first problem into a one-line error naming the flag. */
+export function parseOptions<T extends z.ZodTypeAny>(schema: T, raw: unknown): z.infer<T> {
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const field = String(issue.path[0] ?? '');
+    const given = field && raw && typeof raw === 'object' ? (raw as Record<string, unknown>)[field] : undefined;
+    const got = given === undefined ? 'nothing' : JSON.stringify(given);
+    throw new InputError(`${flagName(field)}: ${issue.message.toLowerCase()}, got ${got}`);
+  }
+  return result.data;
+}
+
+/** Parses and validates the options of `discover`. */
+export function parseDiscoverOptions(raw: Record<string, unknown>): DiscoverOptions {
+  const options = parseOptions(DiscoverOptionsSchema, raw);
+  if (options.atRiskDays >= options.inactiveDays) {
+    throw new InputError(`--at-risk-days (${options.atRiskDays}) must be smaller than --inactive-days (${options.inactiveDays})`);
+  }
+  return { ...options, kSpec: parseK(options.k) };
+}

@@ -1,0 +1,108 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { InputError, show } from '../errors.ts';
+import { queryRows, queryValue } from '../db/query.ts';
+import type { InputFormat } from './format.ts';
+
+/** Options for reading a CSV file. */
+export interface CsvOptions {
+  /** Field delimiter; sniffed when omitted. */
+  delimiter?: string;
+  /** Whether the first line is a header (default true). */
+  header?: boolean;
+  /** Text encoding: utf-8 (default), utf-16 or latin-1. */
+  encoding?: string;
+}
+
+/** What landed in `raw_input` (all VARCHAR, in file order) and `raw_malformed`. */
+export interface RawLoad {
+  /** Source column names, in file order. */
+  columns: string[];
+  /** Rows parsed into columns. */
+  parsedRows: number;
+  /** Records the CSV reader could not split into the header's columns. */
+  malformedRows: number;
+}
+
+/**
+ * Loads the input file into DuckDB as text, so no value is lost or guessed at
+ * this point: `customer_id` `007` stays `007`, and a value that cannot be read
+ * as its type is rejected later with its row number instead of failing the load.
+ *
+ * Creates `raw_input` (the file's columns as VARCHAR, insertion order = file
+ * order) and `raw_malformed(line, error)` for CSV records with the wrong number
+ * of fields.
+ */
+export async function loadRawInput(
+  connection: DuckDBConnection,
+  path: string,
+  format: InputFormat,
+  csv: CsvOptions = {},
+): Promise<RawLoad> {
+  await connection.run('CREATE OR REPLACE TABLE raw_malformed (line BIGINT, error VARCHAR)');
+  try {
+    if (format === 'csv') {
+      await loadCsv(connection, path, csv);
+    } else if (format === 'parquet') {
+      await connection.run('CREATE OR REPLACE TABLE raw_input AS SELECT COLUMNS(*)::VARCHAR FROM read_parquet($path)', { path });
+    } else {
+      await connection.run(
+        "CREATE OR REPLACE TABLE raw_input AS SELECT COLUMNS(*)::VARCHAR FROM read_json($path, format = 'auto', sample_size = -1)",
+        { path },
+      );
+    }
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(`${path}: cannot be read as ${format.toUpperCase()}: ${firstLine(error)}`, { cause: error });
+  }
+  const columns = (await queryRows<{ name: string }>(connection, "SELECT column_name AS name FROM duckdb_columns() WHERE table_name = 'raw_input' ORDER BY column_index")).map((r) => r.name);
+  const parsedRows = Number(await queryValue(connection, 'SELECT count(*) FROM raw_input'));
+  const malformedRows = Number(await queryValue(connection, 'SELECT count(*) FROM raw_malformed'));
+  if (parsedRows + malformedRows === 0) {
+    throw new InputError(`${path}: no data rows (only a header was found: ${columns.map((c) => show(c)).join(', ')})`);
+  }
+  return { columns, parsedRows, malformedRows };
+}
+
+async function loadCsv(connection: DuckDBConnection, path: string, csv: CsvOptions): Promise<void> {
+  // RFC 4180 quoting is fixed; the delimiter is sniffed unless given. Every
+  // field is read as text; records with a wrong field count are kept aside
+  // (store_rejects) so they can be reported with their line instead of
+  // aborting the whole file.
+  const options = [
+    'all_varchar = true',
+    `header = ${csv.header === false ? 'false' : 'true'}`,
+    "quote = '\"'",
+    "escape = '\"'",
+    'store_rejects = true',
+    "rejects_table = 'csv_reject_errors'",
+    "rejects_scan = 'csv_reject_scans'",
+    'null_padding = false',
+    'sample_size = 20480',
+  ];
+  const params: Record<string, string> = { path };
+  if (csv.delimiter !== undefined) {
+    options.push('delim = $delim');
+    params.delim = csv.delimiter;
+  }
+  if (csv.encoding !== undefined) {
+    options.push('encoding = $encoding');
+    params.encoding = csv.encoding;
+  }
+  await connection.run(`CREATE OR REPLACE TABLE raw_input AS SELECT * FROM read_csv($path, ${options.join(', ')})`, params);
+  await connection.run(
+    `INSERT INTO raw_malformed
+     SELECT line, string_agg(DISTINCT error_type, '; ' ORDER BY error_type)
+     FROM csv_reject_errors GROUP BY line ORDER BY line`,
+  );
+  await connection.run('DROP TABLE IF EXISTS csv_reject_errors; DROP TABLE IF EXISTS csv_reject_scans');
+  // A file whose header could not be split (e.g. a binary file) reads as one column.
+  const columns = await queryRows<{ name: string }>(connection, "SELECT column_name AS name FROM duckdb_columns() WHERE table_name = 'raw_input'");
+  if (columns.length === 0) throw new InputError(`${path}: no columns found, expected a header line`);
+  for (const { name } of columns) {
+    if (name.includes('\ufffd')) throw new InputError(`${path}: the header is not valid UTF-8 text; give the file's encoding with --encoding latin-1`);
+  }
+}
+
+function firstLine(error: unknown): string {
+  return String((error as Error)?.message ?? error).split('\n')[0];
+}

@@ -1,0 +1,22 @@
+-- Macros shared by the staging models.
+
+-- Reads a number written by a person or a spreadsheet: a plain number first
+-- (the fast path), else trims currency signs and spaces and accepts a decimal
+-- comma (2,55) or thousands separators (1,234.50 / 1.234,50).
+-- NULL when it is still not a number.
+CREATE OR REPLACE MACRO strip_currency(txt) AS
+  regexp_replace(trim(txt), '^[£$€¥]\s*|\s*([£$€¥]|EUR|GBP|USD)$', '', 'g');
+CREATE OR REPLACE MACRO parse_formatted_number(v) AS CASE
+  WHEN regexp_full_match(v, '[+-]?\d{1,3}(,\d{3})+(\.\d+)?') THEN try_cast(replace(v, ',', '') AS DOUBLE)
+  WHEN regexp_full_match(v, '[+-]?\d{1,3}(\.\d{3})+,\d+') THEN try_cast(replace(replace(v, '.', ''), ',', '.') AS DOUBLE)
+  WHEN regexp_full_match(v, '[+-]?\d*,\d+') THEN try_cast(replace(v, ',', '.') AS DOUBLE)
+  ELSE try_cast(v AS DOUBLE)
+END;
+CREATE OR REPLACE MACRO parse_number(txt) AS
+  coalesce(try_cast(txt AS DOUBLE), parse_formatted_number(strip_currency(txt)));
+
+-- OWASP's rule against CSV injection: a text cell that starts with = + - @,
+-- a tab or a carriage return and is not a number gets a leading apostrophe,
+-- so spreadsheets show it as text instead of running it as a formula.
+CREATE OR REPLACE MACRO csv_safe(txt) AS
+  CASE WHEN regexp_matches(txt, '^[=+\-@\t\r]') AND try_cast(txt AS DOUBLE) IS NULL THEN '''' || txt ELSE txt END;

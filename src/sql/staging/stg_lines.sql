@@ -1,0 +1,93 @@
+-- stg_lines: one row per parsed input line, typed, with the first reason it
+-- cannot be used (reject_reason is NULL when it can).
+-- Parameters: $has_order_id, $has_quantity, $non_product_codes (upper case),
+-- $non_product_prefixes (lower case), $date_formats.
+CREATE OR REPLACE TABLE stg_lines AS
+WITH trimmed AS (
+  SELECT
+    row_number,
+    -- 17850.0 (an id that went through a float column) is the same customer as 17850
+    nullif(regexp_replace(trim(customer_id_raw), '^(\d+)\.0+$', '\1'), '') AS customer_id,
+    nullif(trim(order_id_raw), '') AS order_id,
+    nullif(trim(order_date_raw), '') AS order_date_text,
+    nullif(trim(quantity_raw), '') AS quantity_text,
+    nullif(trim(unit_price_raw), '') AS unit_price_text,
+    nullif(trim(amount_raw), '') AS amount_text,
+    nullif(trim(product_id_raw), '') AS product_id,
+    description_raw AS description,
+    nullif(trim(country_raw), '') AS country,
+    nullif(trim(channel_raw), '') AS channel,
+    nullif(upper(trim(currency_raw)), '') AS currency,
+    dup_rank
+  FROM src_lines
+),
+
+typed AS (
+  SELECT
+    *,
+    coalesce(try_cast(order_date_text AS TIMESTAMP), try_strptime(order_date_text, $date_formats)) AS order_ts,
+    parse_number(quantity_text) AS quantity_value,
+    parse_number(unit_price_text) AS unit_price,
+    parse_number(amount_text) AS amount
+  FROM trimmed
+),
+
+valued AS (
+  SELECT
+    *,
+    -- without a quantity column every line is one unit; a negative amount then marks a return
+    CASE WHEN $has_quantity THEN quantity_value WHEN amount < 0 THEN -1 ELSE 1 END AS quantity,
+    -- the line total is authoritative when given (it carries discounts)
+    coalesce(amount, CASE WHEN $has_quantity THEN quantity_value ELSE 1 END * unit_price) AS signed_value,
+    regexp_matches(coalesce(order_id, ''), '^[Cc]') AS is_cancellation
+  FROM typed
+),
+
+flagged AS (
+  SELECT
+    *,
+    is_cancellation OR quantity < 0 AS is_return,
+    list_contains($non_product_codes, upper(product_id))
+      OR list_any_value(list_transform($non_product_prefixes, p -> starts_with(lower(product_id), p))) IS TRUE
+      AS is_non_product
+  FROM valued
+)
+
+SELECT
+  row_number,
+  customer_id,
+  order_id,
+  order_ts,
+  CAST(order_ts AS DATE) AS order_date,
+  quantity,
+  unit_price,
+  abs(signed_value) AS line_value,
+  is_return,
+  product_id,
+  description,
+  country,
+  channel,
+  currency,
+  CASE
+    WHEN customer_id IS NULL THEN 'missing_customer_id'
+    WHEN order_date_text IS NULL THEN 'missing_order_date'
+    WHEN order_ts IS NULL THEN 'invalid_order_date'
+    WHEN $has_quantity AND quantity_text IS NULL THEN 'missing_quantity'
+    WHEN $has_quantity AND quantity_value IS NULL THEN 'invalid_quantity'
+    WHEN unit_price_text IS NULL AND amount_text IS NULL THEN 'missing_price'
+    WHEN (amount_text IS NOT NULL AND amount IS NULL) OR (amount_text IS NULL AND unit_price IS NULL) THEN 'invalid_price'
+    WHEN $has_order_id AND dup_rank > 1 THEN 'duplicate_line'
+    WHEN regexp_matches(coalesce(order_id, ''), '^[Aa]\d') THEN 'adjustment'
+    WHEN is_non_product THEN 'non_product'
+    WHEN quantity = 0 THEN 'zero_quantity'
+    WHEN coalesce(amount, unit_price) = 0 THEN 'zero_price'
+    WHEN unit_price < 0 OR (amount < 0 AND $has_quantity AND NOT is_return) THEN 'negative_price'
+  END AS reject_reason,
+  CASE
+    WHEN order_date_text IS NOT NULL AND order_ts IS NULL THEN order_date_text
+    WHEN $has_quantity AND quantity_value IS NULL THEN quantity_text
+    WHEN amount_text IS NOT NULL AND amount IS NULL THEN amount_text
+    WHEN amount_text IS NULL AND unit_price IS NULL THEN unit_price_text
+  END AS reject_value
+FROM flagged
+ORDER BY row_number;

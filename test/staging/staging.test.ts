@@ -1,0 +1,161 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { RETAIL_HEADER, tempDir, writeCsv } from '../helpers/files.ts';
+import { rowsOf, stageFile } from '../helpers/pipeline.ts';
+import type { Database } from '../../src/db/database.ts';
+
+let db: Database | undefined;
+afterEach(() => {
+  db?.close();
+  db = undefined;
+});
+
+// A small shop: hand-computed expectations in each test.
+const LINES: (string | number)[][] = [
+  // row 2-3: customer 007, invoice 1001 on 2011-01-10: 2×5 + 1×10 = 20
+  ['1001', 'A1', 'Mug', 2, '2011-01-10 09:00:00', 5, '007', 'Germany'],
+  ['1001', 'B2', 'Plate', 1, '2011-01-10 09:00:00', 10, '007', 'Germany'],
+  // row 4: exact duplicate of row 3 (double entry) → duplicate_line
+  ['1001', 'B2', 'Plate', 1, '2011-01-10 09:00:00', 10, '007', 'Germany'],
+  // row 5: invoice 1002 on 2011-03-01: 4×2.5 = 10
+  ['1002', 'A1', 'Mug', 4, '2011-03-01 10:00:00', 2.5, '007', 'Germany'],
+  // row 6: cancellation of one plate → return of 10
+  ['C1003', 'B2', 'Plate', -1, '2011-03-05 10:00:00', 10, '007', 'Germany'],
+  // row 7: postage → non_product
+  ['1002', 'POST', 'POSTAGE', 1, '2011-03-01 10:00:00', 18, '007', 'Germany'],
+  // row 8: no customer
+  ['1004', 'A1', 'Mug', 1, '2011-03-02 10:00:00', 5, '', 'United Kingdom'],
+  // row 9: zero price
+  ['1005', 'A1', 'Mug', 1, '2011-03-02 10:00:00', 0, '12', 'France'],
+  // row 10: customer 12 buys: 3×4 = 12 on 2011-03-31
+  ['1006', 'A1', 'Mug', 3, '2011-03-31 10:00:00', 4, '12', 'France'],
+  // row 11: return from customer 99 who never bought → return_without_purchase
+  ['C1007', 'A1', 'Mug', -1, '2011-02-01 10:00:00', 5, '99', 'Spain'],
+  // row 12: unreadable date
+  ['1008', 'A1', 'Mug', 1, 'yesterday', 5, '12', 'France'],
+  // row 13: quantity not a number
+  ['1009', 'A1', 'Mug', 'two', '2011-03-02 10:00:00', 5, '12', 'France'],
+  // row 14: accounting adjustment
+  ['A1010', 'B', 'Adjust bad debt', 1, '2011-03-02 10:00:00', 100, '12', 'France'],
+];
+
+describe('staging on a hand-made shop', () => {
+  it('gives every unused row its reason and the counts add up', async () => {
+    const path = writeCsv(tempDir(), 'shop.csv', RETAIL_HEADER, LINES);
+    const run = await stageFile(path);
+    db = run.db;
+    expect(run.staged.asOf).toBe('2011-03-31');
+    expect(run.staged.rows).toEqual({
+      read: 13,
+      used: 5,
+      out_of_window: 0,
+      rejected: 8,
+      rejected_by_reason: {
+        duplicate_line: 1,
+        non_product: 1,
+        missing_customer_id: 1,
+        zero_price: 1,
+        return_without_purchase: 1,
+        invalid_order_date: 1,
+        invalid_quantity: 1,
+        adjustment: 1,
+      },
+    });
+    const rejects = await rowsOf(db.connection, 'SELECT row_number, reason, detail FROM stg_rejects ORDER BY row_number');
+    expect(rejects).toEqual([
+      { row_number: 4, reason: 'duplicate_line', detail: null },
+      { row_number: 7, reason: 'non_product', detail: null },
+      { row_number: 8, reason: 'missing_customer_id', detail: null },
+      { row_number: 9, reason: 'zero_price', detail: null },
+      { row_number: 11, reason: 'return_without_purchase', detail: null },
+      { row_number: 12, reason: 'invalid_order_date', detail: 'yesterday' },
+      { row_number: 13, reason: 'invalid_quantity', detail: 'two' },
+      { row_number: 14, reason: 'adjustment', detail: null },
+    ]);
+  });
+
+  it('computes the contract features by hand', async () => {
+    const path = writeCsv(tempDir(), 'shop.csv', RETAIL_HEADER, LINES);
+    const run = await stageFile(path);
+    db = run.db;
+    const customers = await rowsOf(
+      db.connection,
+      'SELECT customer_id, recency_days, frequency, revenue, avg_order_value, tenure_days, distinct_products, return_rate FROM customer_features ORDER BY customer_id',
+    );
+    expect(customers).toEqual([
+      // 007 keeps its leading zeros; 2 orders (the cancellation is not an order)
+      { customer_id: '007', recency_days: 30, frequency: 2, revenue: 20, avg_order_value: 15, tenure_days: 80, distinct_products: 2, return_rate: 10 / 30 },
+      { customer_id: '12', recency_days: 0, frequency: 1, revenue: 12, avg_order_value: 12, tenure_days: 0, distinct_products: 1, return_rate: 0 },
+    ]);
+  });
+
+  it('leaves rows after --as-of out of the window and counts them', async () => {
+    const path = writeCsv(tempDir(), 'shop.csv', RETAIL_HEADER, LINES);
+    const run = await stageFile(path, { asOf: '2011-03-01' });
+    db = run.db;
+    // rows 6 (C1003 on 03-05) and 10 (03-31) are after the end of 2011-03-01
+    expect(run.staged.rows.out_of_window).toBe(2);
+    expect(run.staged.rows.read).toBe(run.staged.rows.used + run.staged.rows.out_of_window + run.staged.rows.rejected);
+    const customers = await rowsOf(db.connection, 'SELECT customer_id, recency_days, frequency, revenue FROM customer_features');
+    expect(customers).toEqual([{ customer_id: '007', recency_days: 0, frequency: 2, revenue: 30 }]);
+  });
+
+  it('without an order_id, identical lines are separate purchases and a day is an order', async () => {
+    const dir = tempDir();
+    const path = writeCsv(dir, 'no-order.csv', ['customer', 'date', 'amount'], [
+      ['A', '2020-01-01', 10],
+      ['A', '2020-01-01', 10],
+      ['A', '2020-01-05', 5],
+    ]);
+    const run = await stageFile(path);
+    db = run.db;
+    expect(run.staged.rows.rejected).toBe(0);
+    const [a] = await rowsOf(db.connection, 'SELECT frequency, revenue, avg_order_value FROM customer_features');
+    expect(a).toEqual({ frequency: 2, revenue: 25, avg_order_value: 12.5 });
+  });
+
+  it('reads semicolons, decimal commas and German dates', async () => {
+    const dir = tempDir();
+    const path = writeCsv(dir, 'de.csv', ['Kundennummer', 'Belegnummer', 'Datum', 'Menge', 'Einzelpreis'], [
+      ['0815', 'R1', '01.02.2021', 2, '"2,50"'],
+      ['0815', 'R2', '15.02.2021', 1, '"1.234,50"'],
+    ], ';');
+    const run = await stageFile(path);
+    db = run.db;
+    const [c] = await rowsOf(db.connection, 'SELECT customer_id, frequency, revenue, tenure_days FROM customer_features');
+    expect(c).toEqual({ customer_id: '0815', frequency: 2, revenue: 1239.5, tenure_days: 14 });
+  });
+
+  it('an order keyed in over several timestamps counts from its first line', async () => {
+    const path = writeCsv(tempDir(), 'multi.csv', RETAIL_HEADER, [
+      ['2001', 'A1', 'Mug', 1, '2011-05-01 23:59:00', 5, 'X', 'UK'],
+      ['2001', 'B1', 'Cup', 1, '2011-05-02 00:01:00', 5, 'X', 'UK'],
+    ]);
+    const run = await stageFile(path);
+    db = run.db;
+    const [x] = await rowsOf(db.connection, 'SELECT frequency, recency_days, tenure_days FROM customer_features');
+    expect(x).toEqual({ frequency: 1, recency_days: 1, tenure_days: 1 });
+  });
+});
+
+describe('RFM scores and lifecycle', () => {
+  it('gives tied customers the same score and follows the lifecycle rule order', async () => {
+    const rows: (string | number)[][] = [];
+    // five customers with one order each on different days; two share a day
+    const days = ['2011-01-01', '2011-06-01', '2011-06-01', '2011-11-01', '2011-12-01'];
+    days.forEach((day, i) => rows.push([`${3000 + i}`, 'A1', 'Mug', 1, `${day} 10:00:00`, 10 * (i + 1), `c${i}`, 'UK']));
+    // c0 comes back after a long gap → reactivated
+    rows.push(['3100', 'A1', 'Mug', 1, '2011-11-20 10:00:00', 1, 'c0', 'UK']);
+    const run = await stageFile(writeCsv(tempDir(), 'rfm.csv', RETAIL_HEADER, rows));
+    db = run.db;
+    const scores = await rowsOf(db.connection, 'SELECT customer_id, rfm_r, lifecycle_stage FROM customer_scores ORDER BY customer_id');
+    const byId = Object.fromEntries(scores.map((s) => [s.customer_id, s]));
+    expect(byId.c1.rfm_r).toBe(byId.c2.rfm_r);
+    expect(byId.c4.rfm_r).toBe(5);
+    // as of 2011-12-01: c1 last bought 183 days ago (≥ 180) → inactive
+    expect(byId.c1.lifecycle_stage).toBe('inactive');
+    // c0 came back after 323 days without an order → reactivated
+    expect(byId.c0.lifecycle_stage).toBe('reactivated');
+    // c3 first bought 30 days ago → new (new wins over active)
+    expect(byId.c3.lifecycle_stage).toBe('new');
+  });
+});
