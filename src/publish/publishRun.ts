@@ -1,0 +1,133 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DiscoverOptions } from '../config.ts';
+import type { Database } from '../db/database.ts';
+import { quoteLiteral } from '../db/quote.ts';
+import type { IngestedInput } from '../ingest/index.ts';
+import type { StagedLines } from '../staging/index.ts';
+import type { CustomerFeatureMatrix } from '../features/build.ts';
+import type { TransformChain } from '../segmentation/transformChain.ts';
+import type { Clustering } from '../segmentation/cluster.ts';
+import type { SegmentsDocument } from '../segments/types.ts';
+import { buildModelDocument } from '../segmentation/modelFile.ts';
+import { SEGMENTA_VERSION } from '../version.ts';
+import { publishDirectory } from './atomicDirectory.ts';
+import type { RunManifest } from './manifest.ts';
+import { writeReport } from '../report/index.ts';
+
+/** The files of a run directory, in the order they are written. */
+export const RUN_FILES = [
+  'customers.csv',
+  'customers.parquet',
+  'rejects.csv',
+  'segments.json',
+  'model.json',
+  'manifest.json',
+  'report.html',
+] as const;
+
+/** What `publish` produced. */
+export interface PublishedRun {
+  dir: string;
+  files: string[];
+  manifest: RunManifest;
+}
+
+/** Text columns of customers.csv that are neutralised against CSV injection. */
+const CUSTOMER_TEXT_COLUMNS = ['customer_id', 'segment_name', 'rfm_segment', 'lifecycle_stage', 'country'];
+/** Text columns of rejects.csv (all of them come from the input). */
+const REJECT_TEXT_COLUMNS = ['detail', 'customer_id', 'order_id', 'order_date', 'product_id', 'quantity', 'unit_price', 'amount'];
+
+/**
+ * Writes every file of the run directory into a staging directory and swaps
+ * it into place: a failed run never leaves a half-written directory where a
+ * good one was.
+ */
+export async function publishRun(
+  run: {
+    options: DiscoverOptions;
+    db: Database;
+    input: IngestedInput;
+    staged: StagedLines;
+    features: CustomerFeatureMatrix & { counts: { onlyReturns: number; orders: number; countries: Record<string, number> } };
+    transformed: TransformChain;
+    clustering: Clustering;
+    segments: SegmentsDocument;
+  },
+  timing: { timingsMs: Record<string, number>; startedAt: Date },
+): Promise<PublishedRun> {
+  const { timingsMs, startedAt } = timing;
+  const started = performance.now();
+  const connection = run.db.connection;
+  let manifest: RunManifest | undefined;
+  await publishDirectory(run.options.out, async (dir) => {
+    await writeCustomerFiles(connection, dir);
+    await copyCsv(connection, 'SELECT * FROM stg_rejects ORDER BY row_number', REJECT_TEXT_COLUMNS, join(dir, 'rejects.csv'), 'row_number');
+    writeJson(join(dir, 'segments.json'), run.segments);
+    const model = buildModelDocument(run);
+    writeJson(join(dir, 'model.json'), model);
+    manifest = {
+      format: 'segmenta.manifest/v1',
+      command: 'discover',
+      input: {
+        path: run.input.path,
+        sha256: run.input.sha256,
+        bytes: run.input.bytes,
+        format: run.input.format,
+        columns: run.input.mapping as Record<string, string>,
+      },
+      as_of: run.staged.asOf,
+      rows: run.staged.rows,
+      customers: run.features.n,
+      k: run.segments.k,
+      seed: run.options.seed,
+      versions: { segmenta: SEGMENTA_VERSION, node: process.versions.node, duckdb: await duckdbVersion(connection) },
+      timings_ms: { ...timingsMs, publish: Math.round(performance.now() - started) },
+      started_at: startedAt.toISOString(),
+      finished_at: new Date().toISOString(),
+      data_quality: {
+        ...run.staged.dataQuality,
+        countries: run.features.counts.countries,
+        customers_only_returns: run.features.counts.onlyReturns,
+        orders: run.features.counts.orders,
+      },
+    };
+    writeJson(join(dir, 'manifest.json'), manifest);
+    if (run.options.report) await writeReport(dir);
+  });
+  return { dir: run.options.out, files: [...RUN_FILES], manifest: manifest! };
+}
+
+async function writeCustomerFiles(connection: DuckDBConnection, dir: string): Promise<void> {
+  await copyCsv(connection, 'SELECT * FROM customers_out', CUSTOMER_TEXT_COLUMNS, join(dir, 'customers.csv'), 'customer_id');
+  await connection.run(
+    `COPY (SELECT * FROM customers_out ORDER BY customer_id) TO ${quoteLiteral(join(dir, 'customers.parquet'))} (FORMAT parquet, COMPRESSION zstd)`,
+  );
+}
+
+/**
+ * Writes a query to CSV with its text columns neutralised against CSV
+ * injection (the `csv_safe` macro), sorted for byte-identical output.
+ */
+export async function copyCsv(
+  connection: DuckDBConnection,
+  query: string,
+  textColumns: readonly string[],
+  path: string,
+  orderBy: string,
+): Promise<void> {
+  const replace = textColumns.map((c) => `csv_safe(${c}) AS ${c}`).join(', ');
+  await connection.run(
+    `COPY (SELECT * REPLACE (${replace}) FROM (${query}) ORDER BY ${orderBy}) TO ${quoteLiteral(path)} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"')`,
+  );
+}
+
+function writeJson(path: string, value: unknown): void {
+  writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+async function duckdbVersion(connection: DuckDBConnection): Promise<string> {
+  const reader = await connection.runAndReadAll('SELECT version() AS v');
+  return String(reader.getRows()[0][0]);
+}
