@@ -1,0 +1,165 @@
+/**
+ * Standardisation of features to zero mean and unit variance, as
+ * scikit-learn's `StandardScaler`.
+ */
+import { InputError } from '../errors.ts';
+import { checkMatrix, type DenseMatrix } from './matrix.ts';
+
+/** The format tag of a serialised {@link StandardScaler}. */
+export const STANDARD_SCALER_FORMAT = 'segmenta.standard-scaler/v1';
+
+/** Serialised form of a fitted {@link StandardScaler}. */
+export interface StandardScalerJSON {
+  format: typeof STANDARD_SCALER_FORMAT;
+  nSamples: number;
+  mean: number[];
+  /** Population variance (ddof 0) per feature. */
+  variance: number[];
+  /** The divisor per feature: the standard deviation, or 1 for a constant feature. */
+  scale: number[];
+}
+
+/**
+ * Centres each column on its mean and divides it by its population standard
+ * deviation (divisor n, ddof 0, as scikit-learn), so that every feature
+ * weighs the same in the Euclidean distances of PCA and k-means.
+ *
+ * A constant column gets scale 1 (it becomes all zeros rather than NaN). As
+ * in scikit-learn, "constant" includes a variance that is only rounding
+ * noise: variance ≤ n·ε·variance + (n·ε·mean)², where the computed mean of
+ * identical values can differ from them in the last bit.
+ *
+ * Means and variances are computed in two passes (mean, then squared
+ * deviations with the corrected two-pass formula) for accuracy.
+ */
+export class StandardScaler {
+  private meanValues: Float64Array | null = null;
+  private varianceValues: Float64Array | null = null;
+  private scaleValues: Float64Array | null = null;
+  private samples = 0;
+
+  /** Learns per-column mean and scale from `X` (n×d, n ≥ 1). */
+  fit(X: DenseMatrix): this {
+    checkMatrix(X, 'StandardScaler.fit: X');
+    const { data, rows: n, cols: d } = X;
+    const mean = new Float64Array(d);
+    const min = new Float64Array(d).fill(Infinity);
+    const max = new Float64Array(d).fill(-Infinity);
+    for (let i = 0, p = 0; i < n; i += 1) {
+      for (let j = 0; j < d; j += 1, p += 1) {
+        const x = data[p];
+        mean[j] += x;
+        if (x < min[j]) min[j] = x;
+        if (x > max[j]) max[j] = x;
+      }
+    }
+    for (let j = 0; j < d; j += 1) mean[j] = min[j] === max[j] ? min[j] : mean[j] / n;
+    const variance = new Float64Array(d);
+    const dev = new Float64Array(d);
+    for (let i = 0, p = 0; i < n; i += 1) {
+      for (let j = 0; j < d; j += 1, p += 1) {
+        const t = data[p] - mean[j];
+        dev[j] += t;
+        variance[j] += t * t;
+      }
+    }
+    const scale = new Float64Array(d);
+    const eps = Number.EPSILON;
+    for (let j = 0; j < d; j += 1) {
+      const v = Math.max(0, (variance[j] - (dev[j] * dev[j]) / n) / n);
+      const bound = n * eps * v + (n * mean[j] * eps) ** 2;
+      const constant = min[j] === max[j] || v <= bound;
+      variance[j] = min[j] === max[j] ? 0 : v;
+      scale[j] = constant ? 1 : Math.sqrt(v);
+    }
+    this.meanValues = mean;
+    this.varianceValues = variance;
+    this.scaleValues = scale;
+    this.samples = n;
+    return this;
+  }
+
+  /** (X − mean) / scale, as a new n×d matrix. */
+  transform(X: DenseMatrix): DenseMatrix {
+    const { mean, scale } = this.fitted();
+    checkMatrix(X, 'StandardScaler.transform: X', { minRows: 0, cols: mean.length });
+    const { data, rows: n, cols: d } = X;
+    const out = new Float64Array(n * d);
+    // Multiplying by 1/scale would be faster but not bit-identical to scikit-learn's division.
+    for (let i = 0, p = 0; i < n; i += 1) for (let j = 0; j < d; j += 1, p += 1) out[p] = (data[p] - mean[j]) / scale[j];
+    return { data: out, rows: n, cols: d };
+  }
+
+  /** Fits on `X`, then transforms it. */
+  fitTransform(X: DenseMatrix): DenseMatrix {
+    return this.fit(X).transform(X);
+  }
+
+  /** X·scale + mean: back from standardised units to feature units (e.g. centroids). */
+  inverseTransform(Z: DenseMatrix): DenseMatrix {
+    const { mean, scale } = this.fitted();
+    checkMatrix(Z, 'StandardScaler.inverseTransform: Z', { minRows: 0, cols: mean.length });
+    const { data, rows: n, cols: d } = Z;
+    const out = new Float64Array(n * d);
+    for (let i = 0, p = 0; i < n; i += 1) for (let j = 0; j < d; j += 1, p += 1) out[p] = data[p] * scale[j] + mean[j];
+    return { data: out, rows: n, cols: d };
+  }
+
+  /** Per-feature mean (a copy). */
+  get mean(): Float64Array {
+    return this.fitted().mean.slice();
+  }
+
+  /** Per-feature population variance (a copy). */
+  get variance(): Float64Array {
+    return this.fitted().variance.slice();
+  }
+
+  /** Per-feature divisor: standard deviation, 1 for constant features (a copy). */
+  get scale(): Float64Array {
+    return this.fitted().scale.slice();
+  }
+
+  /** Number of rows seen by `fit`. */
+  get nSamples(): number {
+    this.fitted();
+    return this.samples;
+  }
+
+  toJSON(): StandardScalerJSON {
+    const { mean, variance, scale } = this.fitted();
+    return {
+      format: STANDARD_SCALER_FORMAT,
+      nSamples: this.samples,
+      mean: Array.from(mean),
+      variance: Array.from(variance),
+      scale: Array.from(scale),
+    };
+  }
+
+  /** Restores a fitted scaler; throws {@link InputError} on another format or inconsistent fields. */
+  static fromJSON(json: unknown): StandardScaler {
+    const j = json as Partial<StandardScalerJSON> | null;
+    if (j?.format !== STANDARD_SCALER_FORMAT) {
+      throw new InputError(`expected a ${STANDARD_SCALER_FORMAT} model, got format ${JSON.stringify(j?.format)}`);
+    }
+    const d = Array.isArray(j.mean) ? j.mean.length : -1;
+    const ok = (a: unknown): a is number[] => Array.isArray(a) && a.length === d && a.every((x) => typeof x === 'number' && Number.isFinite(x));
+    if (d < 1 || !ok(j.mean) || !ok(j.variance) || !ok(j.scale) || j.scale.some((s) => !(s > 0))) {
+      throw new InputError(`${STANDARD_SCALER_FORMAT}: mean, variance and scale must be arrays of ${Math.max(d, 1)}+ finite numbers (scale > 0)`);
+    }
+    const scaler = new StandardScaler();
+    scaler.meanValues = Float64Array.from(j.mean);
+    scaler.varianceValues = Float64Array.from(j.variance);
+    scaler.scaleValues = Float64Array.from(j.scale);
+    scaler.samples = typeof j.nSamples === 'number' ? j.nSamples : 0;
+    return scaler;
+  }
+
+  private fitted(): { mean: Float64Array; variance: Float64Array; scale: Float64Array } {
+    if (!this.meanValues || !this.varianceValues || !this.scaleValues) {
+      throw new Error('StandardScaler is not fitted: call fit() or fromJSON() first');
+    }
+    return { mean: this.meanValues, variance: this.varianceValues, scale: this.scaleValues };
+  }
+}
