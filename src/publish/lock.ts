@@ -1,4 +1,5 @@
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { hostname } from 'node:os';
 import { LockedError } from '../errors.ts';
 
@@ -21,6 +22,7 @@ interface LockOwner {
  */
 export function acquireLock(target: string): Lock {
   const path = `${target.replace(/[/\\]+$/, '')}.lock`;
+  mkdirSync(dirname(path), { recursive: true });
   for (let attempt = 0; attempt < 3; attempt += 1) {
     try {
       const fd = openSync(path, 'wx');

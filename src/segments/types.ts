@@ -54,6 +54,8 @@ export interface SegmentProfile {
   stability: number;
   /** True when stability < 0.6. */
   unstable: boolean;
+  /** The centroid's coordinates on the first two principal components. */
+  pc?: [number, number];
 }
 
 /** The content of `segments.json`. */

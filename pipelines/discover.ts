@@ -1,0 +1,128 @@
+/**
+ * `segmenta discover`: from a purchase file to segment profiles.
+ *
+ *   ingest → staging → features → transform → cluster → profile → publish
+ *
+ * Each stage names what it reads and writes; the runner (./runner.ts) times
+ * it, reports progress and handles errors. Everything up to `features` is SQL
+ * in DuckDB; only the customer × feature matrix leaves it, column-wise.
+ */
+import type { Database } from '../src/db/database.ts';
+import type { DiscoverOptions } from '../src/config.ts';
+import { ingest, type IngestedInput } from '../src/ingest/index.ts';
+import { stageLines, type StagedLines } from '../src/staging/index.ts';
+import { buildCustomerFeatures, customerCounts, type CustomerFeatureMatrix } from '../src/features/build.ts';
+import { selectClusteringFeatures, fitTransformChain, type TransformChain } from '../src/segmentation/transformChain.ts';
+import { clusterCustomers, type Clustering } from '../src/segmentation/cluster.ts';
+import { profileSegments } from '../src/segmentation/profileSegments.ts';
+import { publishRun, type PublishedRun } from '../src/publish/publishRun.ts';
+import type { SegmentsDocument } from '../src/segments/types.ts';
+import { defineStage, type Stage } from './runner.ts';
+
+/** The named data a discover run passes from stage to stage. */
+export interface DiscoverCatalog {
+  options: DiscoverOptions;
+  db: Database;
+  input: IngestedInput;
+  staged: StagedLines;
+  features: CustomerFeatureMatrix & { counts: Awaited<ReturnType<typeof customerCounts>> };
+  transformed: TransformChain;
+  clustering: Clustering;
+  segments: SegmentsDocument;
+  published: PublishedRun;
+}
+
+const stage = defineStage<DiscoverCatalog>();
+
+export const ingestStage = stage({
+  name: 'ingest',
+  description: 'read the input file into DuckDB as text; recognise the columns',
+  inputs: ['options', 'db'],
+  outputs: ['input'],
+  async run({ options, db }) {
+    const input = await ingest(db.connection, options.input, {
+      map: options.map,
+      delimiter: options.delimiter,
+      encoding: options.encoding,
+      header: options.header,
+    });
+    return { input };
+  },
+});
+
+export const stagingStage = stage({
+  name: 'staging',
+  description: 'type and clean every line, close the window at the as-of date, collect rejects',
+  inputs: ['options', 'db', 'input'],
+  outputs: ['staged'],
+  async run({ options, db, input }) {
+    return { staged: await stageLines(db.connection, input, { asOf: options.asOf }) };
+  },
+});
+
+export const featuresStage = stage({
+  name: 'features',
+  description: 'orders, customer features, RFM scores and lifecycle stages (SQL)',
+  inputs: ['options', 'db', 'staged'],
+  outputs: ['features'],
+  async run({ options, db, staged }) {
+    const matrix = await buildCustomerFeatures(db.connection, staged.asOf, {
+      inactiveDays: options.inactiveDays,
+      atRiskDays: options.atRiskDays,
+      newDays: options.newDays,
+    });
+    return { features: { ...matrix, counts: await customerCounts(db.connection) } };
+  },
+});
+
+export const transformStage = stage({
+  name: 'transform',
+  description: 'log1p and winsorise skewed features, standardise, PCA',
+  inputs: ['options', 'features'],
+  outputs: ['transformed'],
+  async run({ options, features }) {
+    const selected = selectClusteringFeatures(features, options.features);
+    return { transformed: fitTransformChain(features, selected, { pcaVariance: options.pcaVariance }) };
+  },
+});
+
+export const clusterStage = stage({
+  name: 'cluster',
+  description: 'k-means for every candidate k, choose k, bootstrap stability',
+  inputs: ['options', 'transformed', 'features'],
+  outputs: ['clustering'],
+  async run({ options, transformed, features }, { progress }) {
+    return { clustering: clusterCustomers(transformed, features, options, progress) };
+  },
+});
+
+export const profileStage = stage({
+  name: 'profile',
+  description: 'segment sizes, revenue, profiles, names, descriptions and actions',
+  inputs: ['options', 'db', 'staged', 'features', 'transformed', 'clustering'],
+  outputs: ['segments'],
+  async run({ options, db, staged, features, transformed, clustering }) {
+    return { segments: await profileSegments(db.connection, { options, staged, features, transformed, clustering }) };
+  },
+});
+
+export const publishStage = stage({
+  name: 'publish',
+  description: 'write the run directory atomically: customers, segments, model, manifest, rejects, report',
+  inputs: ['options', 'db', 'input', 'staged', 'features', 'transformed', 'clustering', 'segments'],
+  outputs: ['published'],
+  async run(inputs, { timingsMs, startedAt }) {
+    return { published: await publishRun(inputs, { timingsMs, startedAt }) };
+  },
+});
+
+/** The discover pipeline, in order. */
+export const discoverPipeline: readonly Stage<DiscoverCatalog, any, any>[] = [
+  ingestStage,
+  stagingStage,
+  featuresStage,
+  transformStage,
+  clusterStage,
+  profileStage,
+  publishStage,
+];

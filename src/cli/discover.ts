@@ -1,0 +1,60 @@
+import { resolve, join } from 'node:path';
+import type { Command } from 'commander';
+import { parseDiscoverOptions, AUTO_K } from '../config.ts';
+import { openDatabase } from '../db/database.ts';
+import { acquireLock } from '../publish/lock.ts';
+import { discoverPipeline, type DiscoverCatalog } from '../../pipelines/discover.ts';
+import { runPipeline } from '../../pipelines/runner.ts';
+import { terminalProgress } from './progress.ts';
+
+/** `segmenta discover`: registers the command and its flags. */
+export function registerDiscover(program: Command, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): void {
+  program
+    .command('discover')
+    .description('find customer segments in a purchase file and write a run directory')
+    .requiredOption('--input <file>', 'purchase transactions: CSV (any delimiter, optionally .gz), Parquet, JSON or NDJSON')
+    .requiredOption('--out <dir>', 'run directory to write (replaced atomically)')
+    .option('--map <pairs>', 'map canonical columns to source columns: customer_id=Kunde,order_date=Datum')
+    .option('--as-of <date>', 'close the observation window at the end of this day (YYYY-MM-DD); default: the latest order date')
+    .option('--k <k>', `number of segments: auto (${AUTO_K.min}..${AUTO_K.max}), N, or MIN..MAX`, 'auto')
+    .option('--seed <n>', 'random seed: same input, flags and seed give byte-identical results', '42')
+    .option('--n-init <n>', 'k-means restarts per k (best inertia wins)', '10')
+    .option('--pca-variance <share>', 'keep principal components up to this share of variance', '0.9')
+    .option('--features <list>', 'clustering features, comma-separated (default: the registry default set)')
+    .option('--silhouette-sample <n>', 'customers sampled for the silhouette (exact below this)', '10000')
+    .option('--stability-resamples <n>', 'bootstrap resamples for stability (0 = skip)', '20')
+    .option('--inactive-days <n>', 'lifecycle: no purchase for this many days → inactive', '180')
+    .option('--at-risk-days <n>', 'lifecycle: no purchase for this many days → at risk', '90')
+    .option('--new-days <n>', 'lifecycle: first purchase within this many days → new', '90')
+    .option('--delimiter <char>', 'CSV delimiter (default: detected)')
+    .option('--encoding <name>', 'CSV encoding: utf-8, utf-16 or latin-1')
+    .option('--no-header', 'the CSV has no header line (columns are column0, column1, …)')
+    .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 4GB (larger inputs spill to disk)')
+    .option('--temp-directory <dir>', 'where DuckDB spills when over the memory limit')
+    .option('--threads <n>', 'DuckDB worker threads (default: all cores)')
+    .option('--no-report', 'skip report.html')
+    .option('--debug', 'show stack traces')
+    .action(async (flags: Record<string, unknown>) => {
+      const options = parseDiscoverOptions(flags);
+      const out = resolve(options.out);
+      const lock = acquireLock(out);
+      try {
+        const db = await openDatabase({ memoryLimit: options.memoryLimit, tempDirectory: options.tempDirectory, threads: options.threads });
+        try {
+          const initial: Partial<DiscoverCatalog> = { options: { ...options, out }, db };
+          const { catalog } = await runPipeline(discoverPipeline, initial, { progress: terminalProgress() });
+          const segments = catalog.segments!;
+          const rows = catalog.staged!.rows;
+          io.stdout.write(
+            `${segments.k} segments for ${catalog.features!.n} customers (as of ${segments.as_of}; ${rows.used} of ${rows.read} rows used, ${rows.rejected} rejected, ${rows.out_of_window} after the as-of date)\n` +
+              `run directory: ${out}\n` +
+              (options.report ? `report: ${join(out, 'report.html')}\n` : ''),
+          );
+        } finally {
+          db.close();
+        }
+      } finally {
+        lock.release();
+      }
+    });
+}

@@ -1,0 +1,56 @@
+import { Command, CommanderError } from 'commander';
+import { SegmentaError, ExitCode, exitCodeOf } from '../errors.ts';
+import { SEGMENTA_VERSION } from '../version.ts';
+import { registerDiscover } from './discover.ts';
+import { registerReport } from './report.ts';
+
+/**
+ * The `segmenta` command line. This is the only place that turns errors into
+ * exit codes; the bin script sets `process.exitCode` from the return value.
+ */
+export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = process): Promise<number> {
+  const debug = argv.includes('--debug');
+  const program = new Command('segmenta')
+    .description('Customer segmentation from purchase transactions: RFM, lifecycle, PCA and k-means segments with profiles marketing can act on.')
+    .version(SEGMENTA_VERSION)
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
+  registerDiscover(program, io);
+  registerReport(program, io);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return ExitCode.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version end with exit 0; usage errors were already printed by commander, in one line.
+      if (error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return ExitCode.ok;
+      if (error.code === 'commander.help') return ExitCode.ok;
+      return ExitCode.badInput;
+    }
+    const code = exitCodeOf(error);
+    if (error instanceof SegmentaError) {
+      io.stderr.write(`segmenta: ${error.message}\n`);
+      if (debug && error.stack) io.stderr.write(`${error.stack}\n`);
+    } else {
+      const message = (error as Error)?.message ?? String(error);
+      io.stderr.write(`segmenta: internal error: ${message.split('\n')[0]}\n`);
+      if (debug) io.stderr.write(`${(error as Error)?.stack ?? ''}\n${causeChain(error)}`);
+      else io.stderr.write('segmenta: run again with --debug for the stack trace, and please report it\n');
+    }
+    return code;
+  }
+}
+
+function causeChain(error: unknown): string {
+  let text = '';
+  let cause = (error as { cause?: unknown })?.cause;
+  while (cause) {
+    text += `caused by: ${(cause as Error)?.stack ?? String(cause)}\n`;
+    cause = (cause as { cause?: unknown })?.cause;
+  }
+  return text;
+}
