@@ -107,7 +107,7 @@ export interface ColumnStats {
  * Column means and population variances by the corrected two-pass algorithm
  * (Chan, Golub & LeVeque): the mean first, then the squared deviations, minus
  * the square of the summed deviations, which cancels most of the rounding
- * error of the mean. One-pass Σx² − n·mean² would lose every digit on
+ * error of the mean; the summed deviations also correct the mean itself. One-pass Σx² − n·mean² would lose every digit on
  * features like "days since first order" whose mean is large next to their
  * spread.
  */
@@ -126,6 +126,9 @@ export function columnStats(m: DenseMatrix): ColumnStats {
       variance[j] += t * t;
     }
   }
-  for (let j = 0; j < d; j += 1) variance[j] = Math.max(0, (variance[j] - (dev[j] * dev[j]) / n) / n);
+  for (let j = 0; j < d; j += 1) {
+    variance[j] = Math.max(0, (variance[j] - (dev[j] * dev[j]) / n) / n);
+    mean[j] += dev[j] / n;
+  }
   return { mean, variance };
 }

@@ -304,5 +304,7 @@ function covarianceUpper(data: Float64Array, n: number, d: number): { mean: Floa
   for (let a = 0; a < d; a += 1) {
     for (let b = a; b < d; b += 1) upper[a * d + b] = (upper[a * d + b] - (dev[a] * dev[b]) / n) / (n - 1);
   }
+  // The cross-products above are about this corrected mean, so transform() must subtract it.
+  for (let j = 0; j < d; j += 1) mean[j] += dev[j] / n;
   return { mean, upper };
 }

@@ -29,8 +29,10 @@ export interface StandardScalerJSON {
  * noise: variance ≤ n·ε·variance + (n·ε·mean)², where the computed mean of
  * identical values can differ from them in the last bit.
  *
- * Means and variances are computed in two passes (mean, then squared
- * deviations with the corrected two-pass formula) for accuracy.
+ * Means and variances are computed in two passes (mean, then deviations
+ * from it) with the corrected two-pass formula: the summed deviations, which
+ * would be 0 in exact arithmetic, correct both the mean and the variance for
+ * the rounding of the first pass.
  */
 export class StandardScaler {
   private meanValues: Float64Array | null = null;
@@ -67,6 +69,7 @@ export class StandardScaler {
     const eps = Number.EPSILON;
     for (let j = 0; j < d; j += 1) {
       const v = Math.max(0, (variance[j] - (dev[j] * dev[j]) / n) / n);
+      mean[j] += dev[j] / n;
       const bound = n * eps * v + (n * mean[j] * eps) ** 2;
       const constant = min[j] === max[j] || v <= bound;
       variance[j] = min[j] === max[j] ? 0 : v;
