@@ -241,6 +241,19 @@ describe('Lloyd wasm kernel vs the scalar loop', () => {
     expectIdentical({ ...o, inertia }, first);
   });
 
+  it('reads only the first n rows of a longer X', () => {
+    const n = 4097, d = 8, k = 4;
+    const { X, C } = randomProblem(n + 3, d, k, 11);
+    const ref = scalarLloyd(X, n, d, C, k);
+    const kernel = createLloydKernel(X, n, d, k);
+    try {
+      expectMatchesReference(runKernel(kernel, C), ref, X);
+    } finally {
+      kernel.dispose();
+    }
+    expectMatchesReference(runOneShot(X, n, d, C, k), ref, X);
+  });
+
   it('grows and reuses the one-shot memory across problem sizes', () => {
     for (const [n, d, k] of [[10, 2, 2], [30_000, 8, 8], [50, 3, 9], [12_345, 11, 4]] as const) {
       const { X, C } = randomProblem(n, d, k, n + d + k);

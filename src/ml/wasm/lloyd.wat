@@ -1,18 +1,20 @@
 ;; Lloyd assignment step (k-means) in WebAssembly SIMD (f64x2).
 ;;
 ;; Data layout, prepared by lloydWasm.ts:
-;;   X  point pairs: rows 2p and 2p+1 are interleaved, so coordinate j of the
-;;      pair is one f64x2 vector [x(2p, j), x(2p+1, j)] at byte 16*j of the
-;;      pair record; a pair record is d*16 bytes. An odd last row is paired
-;;      with a zero row whose results are never written.
+;;   X  row-major f64[n*d] as given, followed by one row of padding: rows are
+;;      taken in pairs (2p, 2p+1) and an odd last row is paired with the
+;;      padding row, whose results are never written.
 ;;   C  splatted centroids: coordinate j of centroid c is [c_j, c_j] at byte
 ;;      c*d*16 + j*16, so one vector op serves both rows of a pair.
 ;;   labels i32[n], dist2 f64[n]: written per row.
 ;;   partials: one record per block of BLOCK_ROWS rows:
-;;      sums f64[k*d] | counts f64[k] | inertia f64 | pad to 16 | scratch f64x2[k],
-;;      padded to 128 bytes; the partials region itself starts 128-aligned.
+;;      sums f64[k*d] | counts f64[k] | inertia f64 | pad to 16 |
+;;      scratch f64x2[k + d], padded to 128 bytes; the partials region itself
+;;      starts 128-aligned.
 ;;
-;; Why two rows per vector rather than two coordinates per vector: each lane
+;; The kernel works on two rows at once, one per lane: coordinate j of the
+;; pair is the vector [x(2p, j), x(2p+1, j)], gathered from the two rows. Why
+;; two rows per vector rather than two coordinates per vector: each lane
 ;; then computes one row's distance exactly as the scalar loop does
 ;;   s = 0; for j: t = x_j - c_j; s = s + t*t
 ;; (wasm has no fused multiply-add, so the lane results are bit-identical to
@@ -40,15 +42,17 @@
         (i32.const 15))
       (i32.const -16)))
 
-  ;; Bytes of one block's partial record: results, then the scratch row that
-  ;; $block_d8 keeps one pair's k distances in. Each block has its own, so
+  ;; Bytes of one block's partial record: results, then the scratch where
+  ;; $block_d8 keeps one pair's k distances and $block_any the pair's d
+  ;; gathered coordinate vectors. Each block has its own, so
   ;; threads running different blocks never share scratch. Rounded up to 128
   ;; bytes (two cache lines, the unit the adjacent-line prefetcher pulls) so
   ;; that two threads updating neighbouring records do not contend for a line.
   (func $partial_bytes (export "partial_bytes") (param $d i32) (param $k i32) (result i32)
     (i32.and
       (i32.add
-        (i32.add (call $scratch_offset (local.get $d) (local.get $k)) (i32.shl (local.get $k) (i32.const 4)))
+        (i32.add (call $scratch_offset (local.get $d) (local.get $k))
+          (i32.shl (i32.add (local.get $k) (local.get $d)) (i32.const 4)))
         (i32.const 127))
       (i32.const -128)))
 
@@ -64,9 +68,7 @@
     (if (i32.ge_u (local.get $r0) (local.get $n)) (then (return)))
     (local.set $rows (i32.sub (local.get $n) (local.get $r0)))
     (if (i32.gt_u (local.get $rows) (i32.const 4096)) (then (local.set $rows (i32.const 4096))))
-    ;; Block starts are even rows, so the block's first pair record is at
-    ;; x + (r0/2) * d*16 = x + r0*d*8.
-    (local.set $x (i32.add (local.get $x) (i32.shl (i32.mul (local.get $r0) (local.get $d)) (i32.const 3))))
+        (local.set $x (i32.add (local.get $x) (i32.shl (i32.mul (local.get $r0) (local.get $d)) (i32.const 3))))
     (local.set $part (i32.add (local.get $part)
       (i32.mul (local.get $b) (call $partial_bytes (local.get $d) (local.get $k)))))
     (local.set $lab (i32.add (local.get $lab) (i32.shl (local.get $r0) (i32.const 2))))
@@ -80,38 +82,67 @@
           (local.get $lab) (local.get $dist) (local.get $part)))))
 
   ;; Any d >= 1, k >= 1. $x, $lab, $dist, $part are already offset to the block.
+  ;; Each pair's coordinates are first gathered into the scratch as d vectors
+  ;; [x(r, j), x(r+1, j)] ($g), which the centroid loop and the sums read.
   (func $block_any
     (param $x i32) (param $c i32) (param $k i32) (param $d i32) (param $rows i32)
     (param $lab i32) (param $dist i32) (param $part i32)
-    (local $stride i32) (local $d8 i32) (local $cnt i32) (local $cend i32)
+    (local $g i32)
+    (local $stride i32) (local $stride2 i32) (local $d8 i32) (local $cnt i32) (local $cend i32)
     (local $cp i32) (local $q i32)
     (local $r i32) (local $l i32) (local $sp i32) (local $a i32)
     (local $acc v128) (local $t v128) (local $best v128) (local $bl v128) (local $ci v128)
     (local $dv f64) (local $inertia f64)
 
     (local.set $stride (i32.shl (local.get $d) (i32.const 4)))
+    (local.set $stride2 (i32.and (local.get $stride) (i32.const -32)))
     (local.set $d8 (i32.shl (local.get $d) (i32.const 3)))
     (local.set $cnt (i32.add (local.get $part) (i32.mul (local.get $k) (local.get $d8))))
     (local.set $cend (i32.add (local.get $c) (i32.mul (local.get $k) (local.get $stride))))
+    (local.set $g (i32.add (i32.add (local.get $part) (call $scratch_offset (local.get $d) (local.get $k)))
+      (i32.shl (local.get $k) (i32.const 4))))
     (memory.fill (local.get $part) (i32.const 0) (call $scratch_offset (local.get $d) (local.get $k)))
 
     (block $done
       (loop $pairs
         (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
 
+        ;; Gather: row r is at $x, row r+1 (or the padding row) at $x + d*8.
+        (local.set $q (i32.const 0))
+        (loop $gather
+          (local.set $a (i32.add (local.get $g) (i32.shl (local.get $q) (i32.const 1))))
+          (f64.store (local.get $a) (f64.load (i32.add (local.get $x) (local.get $q))))
+          (f64.store offset=8 (local.get $a)
+            (f64.load (i32.add (i32.add (local.get $x) (local.get $d8)) (local.get $q))))
+          (local.set $q (i32.add (local.get $q) (i32.const 8)))
+          (br_if $gather (i32.lt_u (local.get $q) (local.get $d8))))
+
         ;; Distances of both rows to every centroid; keep the first minimum.
         (local.set $cp (local.get $c))
         (local.set $ci (v128.const i64x2 0 0))
         (loop $cents
+          ;; Two coordinates per iteration (same order of adds), then the odd one.
           (local.set $acc (v128.const f64x2 0 0))
           (local.set $q (i32.const 0))
-          (loop $dims
-            (local.set $t (f64x2.sub
-              (v128.load (i32.add (local.get $x) (local.get $q)))
-              (v128.load (i32.add (local.get $cp) (local.get $q)))))
-            (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (local.get $t) (local.get $t))))
-            (local.set $q (i32.add (local.get $q) (i32.const 16)))
-            (br_if $dims (i32.lt_u (local.get $q) (local.get $stride))))
+          (block $dims_done
+            (loop $dims
+              (br_if $dims_done (i32.ge_u (local.get $q) (local.get $stride2)))
+              (local.set $t (f64x2.sub
+                (v128.load (i32.add (local.get $g) (local.get $q)))
+                (v128.load (i32.add (local.get $cp) (local.get $q)))))
+              (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (local.get $t) (local.get $t))))
+              (local.set $t (f64x2.sub
+                (v128.load offset=16 (i32.add (local.get $g) (local.get $q)))
+                (v128.load offset=16 (i32.add (local.get $cp) (local.get $q)))))
+              (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (local.get $t) (local.get $t))))
+              (local.set $q (i32.add (local.get $q) (i32.const 32)))
+              (br $dims)))
+          (if (i32.lt_u (local.get $q) (local.get $stride))
+            (then
+              (local.set $t (f64x2.sub
+                (v128.load (i32.add (local.get $g) (local.get $q)))
+                (v128.load (i32.add (local.get $cp) (local.get $q)))))
+              (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (local.get $t) (local.get $t))))))
           (if (i32.eq (local.get $cp) (local.get $c))
             (then
               (local.set $best (local.get $acc))
@@ -140,7 +171,7 @@
         (loop $sum0
           (local.set $a (i32.add (local.get $sp) (local.get $q)))
           (f64.store (local.get $a) (f64.add (f64.load (local.get $a))
-            (f64.load (i32.add (local.get $x) (i32.shl (local.get $q) (i32.const 1))))))
+            (f64.load (i32.add (local.get $g) (i32.shl (local.get $q) (i32.const 1))))))
           (local.set $q (i32.add (local.get $q) (i32.const 8)))
           (br_if $sum0 (i32.lt_u (local.get $q) (local.get $d8))))
 
@@ -159,7 +190,7 @@
             (loop $sum1
               (local.set $a (i32.add (local.get $sp) (local.get $q)))
               (f64.store (local.get $a) (f64.add (f64.load (local.get $a))
-                (f64.load offset=8 (i32.add (local.get $x) (i32.shl (local.get $q) (i32.const 1))))))
+                (f64.load offset=8 (i32.add (local.get $g) (i32.shl (local.get $q) (i32.const 1))))))
               (local.set $q (i32.add (local.get $q) (i32.const 8)))
               (br_if $sum1 (i32.lt_u (local.get $q) (local.get $d8))))))
 
@@ -185,6 +216,7 @@
     (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128)
     (local $x4 v128) (local $x5 v128) (local $x6 v128) (local $x7 v128)
     (local $acc v128) (local $t v128) (local $best v128) (local $bl v128) (local $ci v128)
+    (local $u v128) (local $w v128)
     (local $cnt i32) (local $cend i32) (local $cp i32)
     (local $scr i32) (local $send i32) (local $sp i32)
     (local $r i32) (local $l i32) (local $a i32)
@@ -199,14 +231,24 @@
     (block $done
       (loop $pairs
         (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
-        (local.set $x0 (v128.load offset=0 (local.get $x)))
-        (local.set $x1 (v128.load offset=16 (local.get $x)))
-        (local.set $x2 (v128.load offset=32 (local.get $x)))
-        (local.set $x3 (v128.load offset=48 (local.get $x)))
-        (local.set $x4 (v128.load offset=64 (local.get $x)))
-        (local.set $x5 (v128.load offset=80 (local.get $x)))
-        (local.set $x6 (v128.load offset=96 (local.get $x)))
-        (local.set $x7 (v128.load offset=112 (local.get $x)))
+        ;; Row r is at $x, row r+1 (or the padding row) at $x + 64: pair up
+        ;; their coordinates two at a time.
+        (local.set $u (v128.load offset=0 (local.get $x)))
+        (local.set $w (v128.load offset=64 (local.get $x)))
+        (local.set $x0 (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $u) (local.get $w)))
+        (local.set $x1 (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $u) (local.get $w)))
+        (local.set $u (v128.load offset=16 (local.get $x)))
+        (local.set $w (v128.load offset=80 (local.get $x)))
+        (local.set $x2 (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $u) (local.get $w)))
+        (local.set $x3 (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $u) (local.get $w)))
+        (local.set $u (v128.load offset=32 (local.get $x)))
+        (local.set $w (v128.load offset=96 (local.get $x)))
+        (local.set $x4 (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $u) (local.get $w)))
+        (local.set $x5 (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $u) (local.get $w)))
+        (local.set $u (v128.load offset=48 (local.get $x)))
+        (local.set $w (v128.load offset=112 (local.get $x)))
+        (local.set $x6 (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $u) (local.get $w)))
+        (local.set $x7 (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $u) (local.get $w)))
 
         ;; Squared distances of both rows to each centroid, into the scratch
         ;; row. The sum starts from +0 as in the scalar loop; 0 + t*t is t*t
@@ -253,8 +295,8 @@
             (local.set $sp (i32.add (local.get $sp) (i32.const 16)))
             (br $amin)))
 
-        ;; Row r (lane 0): the shuffles gather [x(r, j), x(r, j+1)] so each
-        ;; sums update covers two coordinates.
+        ;; Row r (lane 0). Its coordinates are contiguous at $x, so each sums
+        ;; update adds two of them.
         (local.set $l (i32x4.extract_lane 0 (local.get $bl)))
         (local.set $dv (f64x2.extract_lane 0 (local.get $best)))
         (i32.store (i32.add (local.get $lab) (i32.shl (local.get $r) (i32.const 2))) (local.get $l))
@@ -264,13 +306,13 @@
         (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64.const 1)))
         (local.set $a (i32.add (local.get $part) (i32.shl (local.get $l) (i32.const 6))))
         (v128.store offset=0 (local.get $a) (f64x2.add (v128.load offset=0 (local.get $a))
-          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $x0) (local.get $x1))))
+          (v128.load offset=0 (local.get $x))))
         (v128.store offset=16 (local.get $a) (f64x2.add (v128.load offset=16 (local.get $a))
-          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $x2) (local.get $x3))))
+          (v128.load offset=16 (local.get $x))))
         (v128.store offset=32 (local.get $a) (f64x2.add (v128.load offset=32 (local.get $a))
-          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $x4) (local.get $x5))))
+          (v128.load offset=32 (local.get $x))))
         (v128.store offset=48 (local.get $a) (f64x2.add (v128.load offset=48 (local.get $a))
-          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $x6) (local.get $x7))))
+          (v128.load offset=48 (local.get $x))))
 
         ;; Row r+1 (lane 1), unless r is the padded last row of an odd block.
         (if (i32.lt_u (i32.add (local.get $r) (i32.const 1)) (local.get $rows))
@@ -284,13 +326,13 @@
             (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64.const 1)))
             (local.set $a (i32.add (local.get $part) (i32.shl (local.get $l) (i32.const 6))))
             (v128.store offset=0 (local.get $a) (f64x2.add (v128.load offset=0 (local.get $a))
-              (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $x0) (local.get $x1))))
+              (v128.load offset=64 (local.get $x))))
             (v128.store offset=16 (local.get $a) (f64x2.add (v128.load offset=16 (local.get $a))
-              (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $x2) (local.get $x3))))
+              (v128.load offset=80 (local.get $x))))
             (v128.store offset=32 (local.get $a) (f64x2.add (v128.load offset=32 (local.get $a))
-              (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $x4) (local.get $x5))))
+              (v128.load offset=96 (local.get $x))))
             (v128.store offset=48 (local.get $a) (f64x2.add (v128.load offset=48 (local.get $a))
-              (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $x6) (local.get $x7))))))
+              (v128.load offset=112 (local.get $x))))))
 
         (local.set $x (i32.add (local.get $x) (i32.const 128)))
         (local.set $r (i32.add (local.get $r) (i32.const 2)))

@@ -63,7 +63,7 @@ interface Layout {
   blocks: number;
   lab: number;
   dist: number;
-  /** Point pairs, ceil(n/2) * d f64x2. */
+  /** Points, row-major n×d f64, then one padding row. */
   x: number;
   bytes: number;
 }
@@ -86,7 +86,8 @@ function computeLayout(n: number, d: number, k: number, exports: LloydExports): 
   const lab = alignUp(part + blocks * partBytes);
   const dist = alignUp(lab + n * 4);
   const x = alignUp(dist + n * 8);
-  const bytes = x + Math.ceil(n / 2) * d * 16;
+  // The padding row is what an odd last row is paired with.
+  const bytes = x + (n + 1) * d * 8;
   if (!(bytes <= MAX_PAGES * PAGE_BYTES)) {
     throw new RangeError(
       `Lloyd wasm kernel: n=${n}, d=${d}, k=${k} needs ${bytes} bytes, more than the 4 GiB a wasm32 memory can address`,
@@ -134,25 +135,26 @@ class LloydState {
   }
 
   /**
-   * Copies X (row-major n×d) into the pair-interleaved layout the kernel
-   * reads: coordinate j of rows 2p and 2p+1 side by side. An odd last row is
-   * paired with zeros, whose results the kernel never writes.
+   * Copies X (row-major n×d) in as it is, and zeroes the padding row after
+   * it (an odd last row is paired with it; its results are never written,
+   * zeroing just keeps the memory contents a function of the inputs).
    */
   loadPoints(X: Float64Array): void {
     const { n, d, x } = this.layout;
     if (X.length < n * d) throw new RangeError(`X has ${X.length} values, fewer than n*d = ${n * d}`);
-    const pairs = Math.ceil(n / 2);
-    const dst = new Float64Array(this.memory.buffer, x, pairs * 2 * d);
-    const d2 = 2 * d;
-    for (let i = 0; i < n; i++) {
-      const out = (i >> 1) * d2 + (i & 1);
-      const src = i * d;
-      for (let j = 0; j < d; j++) dst[out + 2 * j] = X[src + j];
-    }
-    if (n & 1) {
-      const out = (pairs - 1) * d2 + 1;
-      for (let j = 0; j < d; j++) dst[out + 2 * j] = 0;
-    }
+    const dst = new Float64Array(this.memory.buffer, x, (n + 1) * d);
+    dst.set(X.length === n * d ? X : X.subarray(0, n * d));
+    dst.fill(0, n * d);
+  }
+
+  /**
+   * Writes zeros over the regions the kernel writes, so their pages are
+   * mapped now rather than by page faults in the first pass, where two
+   * threads faulting at once made it several times slower.
+   */
+  touchOutputs(): void {
+    const { part, x } = this.layout;
+    new Uint8Array(this.memory.buffer, part, x - part).fill(0);
   }
 
   /** Writes each centroid coordinate twice, once per lane of a pair. */
@@ -173,27 +175,36 @@ class LloydState {
   }
 
   /**
-   * Adds the per-block partials up in block order into sums and counts,
-   * copies labels and squared distances out, and returns the inertia.
+   * Copies one block's labels and squared distances out; done right after
+   * the block ran on this thread, while they are still in cache.
    */
-  collect(labels: Int32Array, dist2: Float64Array, sums: Float64Array, counts: Float64Array): number {
-    const { n, d, k, part, partBytes, blocks, lab, dist } = this.layout;
+  copyBlock(block: number, labels: Int32Array, dist2: Float64Array): void {
+    const { n, lab, dist } = this.layout;
+    const r0 = block * LLOYD_BLOCK_ROWS;
+    const rows = Math.min(LLOYD_BLOCK_ROWS, n - r0);
     const buffer = this.memory.buffer;
+    labels.set(new Int32Array(buffer, lab + r0 * 4, rows), r0);
+    dist2.set(new Float64Array(buffer, dist + r0 * 8, rows), r0);
+  }
+
+  /**
+   * Adds the per-block partials up in block order into sums and counts
+   * (overwriting them) and returns the inertia. The order is fixed, so the
+   * result does not depend on which thread ran which block.
+   */
+  reduce(sums: Float64Array, counts: Float64Array): number {
+    const { d, k, part, partBytes, blocks } = this.layout;
     sums.fill(0, 0, k * d);
     counts.fill(0, 0, k);
     let inertia = 0;
-    if (blocks > 0) {
-      const stride = partBytes / 8;
-      const partials = new Float64Array(buffer, part, blocks * stride);
-      const kd = k * d;
-      for (let b = 0; b < blocks; b++) {
-        const base = b * stride;
-        for (let i = 0; i < kd; i++) sums[i] += partials[base + i];
-        for (let i = 0; i < k; i++) counts[i] += partials[base + kd + i];
-        inertia += partials[base + kd + k];
-      }
-      labels.set(new Int32Array(buffer, lab, n));
-      dist2.set(new Float64Array(buffer, dist, n));
+    const stride = partBytes / 8;
+    const partials = new Float64Array(this.memory.buffer, part, blocks * stride);
+    const kd = k * d;
+    for (let b = 0; b < blocks; b++) {
+      const base = b * stride;
+      for (let i = 0; i < kd; i++) sums[i] += partials[base + i];
+      for (let i = 0; i < k; i++) counts[i] += partials[base + kd + i];
+      inertia += partials[base + kd + k];
     }
     return inertia;
   }
@@ -316,6 +327,7 @@ class WasmLloydKernel implements LloydKernel {
     this.generic = options.generic ?? false;
     this.state = new LloydState(n, d, k);
     this.state.loadPoints(X);
+    this.state.touchOutputs();
     this.ctrl = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
     this.ready = this.startWorkers(threads - 1);
     // Keep a rejection from surfacing as unhandled when nobody awaits ready.
@@ -362,16 +374,23 @@ class WasmLloydKernel implements LloydKernel {
     state.loadCentroids(C);
     const blocks = state.layout.blocks;
     if (this.workers.length === 0) {
-      for (let b = 0; b < blocks; b++) state.runBlock(b, this.generic);
+      for (let b = 0; b < blocks; b++) {
+        state.runBlock(b, this.generic);
+        state.copyBlock(b, labels, dist2);
+      }
     } else if (blocks > 0) {
-      this.runShared(state, blocks);
+      this.runShared(state, blocks, labels, dist2);
     }
-    return state.collect(labels, dist2, sums, counts);
+    return state.reduce(sums, counts);
   }
 
-  /** Runs the blocks on this thread and the workers; returns when all are done. */
-  private runShared(state: LloydState, blocks: number): void {
+  /**
+   * Runs the blocks on this thread and the workers and copies every block's
+   * labels and distances out; returns when all are done.
+   */
+  private runShared(state: LloydState, blocks: number, labels: Int32Array, dist2: Float64Array): void {
     const ctrl = this.ctrl;
+    const copied = new Uint8Array(blocks);
     // DONE is reset before NEXT: a worker can only claim (and then count) a
     // block of this job after NEXT is reset, so no count is lost.
     Atomics.store(ctrl, ERR, 0);
@@ -384,6 +403,8 @@ class WasmLloydKernel implements LloydKernel {
       if (b >= blocks) break;
       state.runBlock(b, this.generic);
       Atomics.add(ctrl, DONE, 1);
+      state.copyBlock(b, labels, dist2);
+      copied[b] = 1;
     }
     // Only the increment that reaches `blocks` notifies; wait() returns at
     // once whenever DONE has moved past the value read.
@@ -391,6 +412,7 @@ class WasmLloydKernel implements LloydKernel {
       Atomics.wait(ctrl, DONE, done);
     }
     if (Atomics.load(ctrl, ERR) !== 0) throw new Error('Lloyd worker failed while running a block');
+    for (let b = 0; b < blocks; b++) if (copied[b] === 0) state.copyBlock(b, labels, dist2);
   }
 
   dispose(): void {
@@ -435,6 +457,9 @@ export function lloydAssignWasm(
   else scratch.reserve(n, d, k);
   scratch.loadPoints(X);
   scratch.loadCentroids(C);
-  for (let b = 0; b < scratch.layout.blocks; b++) scratch.runBlock(b, false);
-  return scratch.collect(labels, dist2, sums, counts);
+  for (let b = 0; b < scratch.layout.blocks; b++) {
+    scratch.runBlock(b, false);
+    scratch.copyBlock(b, labels, dist2);
+  }
+  return scratch.reduce(sums, counts);
 }
