@@ -30,6 +30,9 @@ export interface TransformChain {
  * which is then an error.
  */
 export function selectClusteringFeatures(features: CustomerFeatureMatrix, requested?: string): FeatureSelection {
+  if (features.n < 3) {
+    throw new InputError(`segmentation needs at least 3 customers with a purchase in the window, but the input has ${features.n}`);
+  }
   const explicit = requested !== undefined;
   const names = explicit
     ? requested.split(',').map((s) => s.trim()).filter(Boolean)
