@@ -29,6 +29,7 @@
 
 import { rename, writeFile } from 'node:fs/promises';
 import { InputError, show } from '../errors.ts';
+import { Rng } from '../ml/rng.ts';
 import { BUNDESLAENDER, postcodeRanges, type BundeslandCode } from './postcode.ts';
 import { classifySize } from './sizeClass.ts';
 
@@ -183,8 +184,7 @@ export interface GeneratedMaster {
 }
 
 // ---------------------------------------------------------------------------
-// Seeded random numbers: integer-only generator (same stream on every engine) plus the few
-// distributions the generator needs.
+// Seeded random numbers: the project's generator (src/ml/rng.ts) plus a weighted choice.
 
 interface Random {
   next(): number;
@@ -193,24 +193,14 @@ interface Random {
 }
 
 function createRandom(seed: number): Random {
-  // Mulberry32 seeded through an avalanche hash so neighbouring seeds give unrelated streams.
-  let z = Math.imul((seed % 4294967296) ^ Math.floor(seed / 4294967296) ^ 0x5bd1e995, 0x27d4eb2d);
-  z = Math.imul(z ^ (z >>> 15), 0x85ebca6b);
-  let a = (z ^ (z >>> 13)) >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
   return {
-    next,
-    gaussian: () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next()),
+    next: () => rng.next(),
+    gaussian: () => rng.nextGaussian(),
     pick(items) {
       let total = 0;
       for (const item of items) total += item.weight;
-      let target = next() * total;
+      let target = rng.next() * total;
       for (const item of items) {
         target -= item.weight;
         if (target < 0) return item;

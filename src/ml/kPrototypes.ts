@@ -32,8 +32,8 @@
  *   chosen and not identical to one chosen (ties: lowest row index), so the k prototypes are
  *   distinct real objects. Cao's density method was not used because it is deterministic: the
  *   `nInit` restarts would all coincide.
- * - **Restarts.** `nInit` runs from seeds derived from `seed`; the lowest cost wins, the earliest
- *   run on a tie.
+ * - **Restarts.** `nInit` runs, the r-th drawing from the project's seeded generator
+ *   (`src/ml/rng.ts`) at `deriveSeed(seed, r)`; the lowest cost wins, the earliest run on a tie.
  * - **Ties.** A mode is the most frequent category, the smallest code among equally frequent
  *   ones. An object equally near two prototypes goes to the one with the lower index.
  * - **Empty clusters.** A cluster left empty takes the object farthest from its own prototype
@@ -41,6 +41,7 @@
  */
 
 import { InputError } from '../errors.ts';
+import { deriveSeed, Rng } from './rng.ts';
 
 /** Format tag of {@link KPrototypesJSON}. */
 export const KPROTOTYPES_FORMAT = 'segmenta.kprototypes/v1';
@@ -94,38 +95,6 @@ export interface KPrototypesJSON {
   cost: number;
   iterations: number;
   converged: boolean;
-}
-
-// ---------------------------------------------------------------------------
-// Seeded random numbers (kept in this file so the algorithm's stream cannot change under it).
-
-/** 32-bit avalanche hash (lowbias32). */
-function hash32(x: number): number {
-  let z = x | 0;
-  z = Math.imul(z ^ (z >>> 16), 0x21f0aaad);
-  z = Math.imul(z ^ (z >>> 15), 0x735a2d97);
-  return (z ^ (z >>> 15)) >>> 0;
-}
-
-/** Seed of the r-th restart: hashed, so runs of seeds s and s+1 do not share streams. */
-function runSeed(seed: number, run: number): number {
-  const folded = (seed % 4294967296) ^ hash32(Math.floor(seed / 4294967296) ^ 0x6a09e667);
-  return hash32((hash32(folded ^ 0x3c6ef372) + Math.imul(run + 1, 0x9e3779b9)) >>> 0);
-}
-
-/**
- * Mulberry32: a small 32-bit generator, plenty for drawing initial prototypes; integer arithmetic
- * only, so a seed gives the same stream on every JavaScript engine.
- */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // ---------------------------------------------------------------------------
@@ -320,7 +289,7 @@ function countDistinctRows(num: Float64Array, cat: Int32Array, n: number, p: num
 
 /** Huang's frequency-based initialisation, seeded (see module doc). Returns k distinct rows as prototypes. */
 function huangInit(
-  num: Float64Array, cat: Int32Array, n: number, p: number, q: number, k: number, gamma: number, random: () => number,
+  num: Float64Array, cat: Int32Array, n: number, p: number, q: number, k: number, gamma: number, rng: Rng,
 ): { centroids: Float64Array; modes: Int32Array } {
   // Category frequencies per attribute, codes in ascending order so a draw is a function of the seed only.
   const freqs: { codes: number[]; cumulative: number[] }[] = [];
@@ -334,11 +303,11 @@ function huangInit(
   const candNum = new Float64Array(k * p);
   const candCat = new Int32Array(k * q);
   for (let c = 0; c < k; c += 1) {
-    const row = Math.min(n - 1, Math.floor(random() * n));
+    const row = rng.nextInt(n);
     candNum.set(num.subarray(row * p, (row + 1) * p), c * p);
     for (let j = 0; j < q; j += 1) {
       const { codes, cumulative } = freqs[j]!;
-      const target = random() * n;
+      const target = rng.nextInt(n);
       let t = 0;
       while (t < codes.length - 1 && cumulative[t]! <= target) t += 1;
       candCat[c * q + j] = codes[t]!;
@@ -468,8 +437,7 @@ export class KPrototypes {
       best = runOnce(num, data.categorical, n, p, q, k, gamma, this.maxIter, { centroids, modes: Int32Array.from(init.categorical) });
     } else {
       for (let run = 0; run < this.nInit; run += 1) {
-        const random = mulberry32(runSeed(this.seed, run));
-        const start = huangInit(num, data.categorical, n, p, q, k, gamma, random);
+        const start = huangInit(num, data.categorical, n, p, q, k, gamma, new Rng(deriveSeed(this.seed, run)));
         const result = runOnce(num, data.categorical, n, p, q, k, gamma, this.maxIter, start);
         if (best === null || result.cost < best.cost) best = result;
       }

@@ -8,28 +8,9 @@ import {
   mixedDistance,
   type MixedData,
 } from '../../src/ml/kPrototypes.ts';
+import { adjustedRandIndex } from '../../src/ml/metrics.ts';
 
-/** Adjusted Rand index (Hubert & Arabie 1985), small and self-contained for the tests. */
-function adjustedRandIndex(a: ArrayLike<number | string>, b: ArrayLike<number | string>): number {
-  const n = a.length;
-  const pairs = (m: number): number => (m * (m - 1)) / 2;
-  const joint = new Map<string, number>();
-  const rows = new Map<number | string, number>();
-  const cols = new Map<number | string, number>();
-  for (let i = 0; i < n; i += 1) {
-    joint.set(`${a[i]}\u0000${b[i]}`, (joint.get(`${a[i]}\u0000${b[i]}`) ?? 0) + 1);
-    rows.set(a[i]!, (rows.get(a[i]!) ?? 0) + 1);
-    cols.set(b[i]!, (cols.get(b[i]!) ?? 0) + 1);
-  }
-  const index = [...joint.values()].reduce((s, m) => s + pairs(m), 0);
-  const sumRows = [...rows.values()].reduce((s, m) => s + pairs(m), 0);
-  const sumCols = [...cols.values()].reduce((s, m) => s + pairs(m), 0);
-  const expected = (sumRows * sumCols) / pairs(n);
-  const max = (sumRows + sumCols) / 2;
-  return max === expected ? 1 : (index - expected) / (max - expected);
-}
-
-/** Seeded uniform numbers for building test data (independent of the module's own generator). */
+/** Seeded uniform numbers for building test data, independent of src/ml/rng.ts that the model draws from. */
 function testRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
