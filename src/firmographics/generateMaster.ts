@@ -334,14 +334,21 @@ export const MASTER_COLUMNS = [
   'customer_id', 'company_name', 'legal_form', 'industry_code', 'employees', 'annual_revenue', 'postal_code', 'country',
 ] as const;
 
-/** Quotes a CSV field when it holds a comma, quote, line break or outer whitespace (RFC 4180). */
+/**
+ * One CSV field: text that a spreadsheet would run as a formula (starts with `=`, `+`, `-`, `@`,
+ * tab or CR and is not a number) gets a leading apostrophe, as `csv_safe` in `src/sql/macros.sql`
+ * does for the pipeline's outputs — customer ids come from the user's file. Then RFC 4180 quoting
+ * when the field holds a comma, quote, line break or outer whitespace.
+ */
 function csvField(value: string | number): string {
-  const text = String(value);
+  let text = String(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text) && !Number.isFinite(Number(text))) text = `'${text}`;
   return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /**
- * The master as RFC 4180 CSV text (header, `\n` line ends, UTF-8 when written). Postcodes are
+ * The master as RFC 4180 CSV text (header, `\n` line ends, UTF-8 when written), text fields that
+ * would run as spreadsheet formulas prefixed with an apostrophe. Postcodes are
  * written as their five digits; readers must keep the column as text or `01067` loses its zero.
  * With `includePlantedGroup`, a last column `planted_group` holds the planted group, for tests
  * and demos that check recovery — leave it out of a master meant to look real.

@@ -218,6 +218,17 @@ describe('CSV', () => {
     expect(masterToCsv(tricky).split('\n')[1]).toBe('" 7","Weber, Söhne ""Alt"" GmbH",GmbH,46.49,3,5000,01067,DE');
   });
 
+  it('neutralises text a spreadsheet would run as a formula, but not negative numbers', () => {
+    const base = MASTER.records[0]!;
+    const master = (ids: string[]): GeneratedMaster => ({
+      records: ids.map((id) => ({ ...base, customer_id: id })),
+      plantedGroups: ids.map(() => 'retailers'),
+      plantedGroupById: new Map(),
+    });
+    const ids = masterToCsv(master(['=HYPERLINK("x")', '+49 30', '@SUM(A1)', '-12', '12'])).trimEnd().split('\n').slice(1).map((l) => l.split(',')[0]);
+    expect(ids).toEqual(['"\'=HYPERLINK(""x"")"', "'+49 30", "'@SUM(A1)", '-12', '12']);
+  });
+
   it('writes the file in place without leaving temporary files', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'segmenta-master-'));
     try {
