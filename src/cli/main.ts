@@ -31,10 +31,11 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
       if (error.code === 'commander.help') return ExitCode.ok;
       return ExitCode.badInput;
     }
+    error = translateResourceError(error);
     const code = exitCodeOf(error);
     if (error instanceof SegmentaError) {
       io.stderr.write(`segmenta: ${error.message}\n`);
-      if (debug && error.stack) io.stderr.write(`${error.stack}\n`);
+      if (debug && error.stack) io.stderr.write(`${error.stack}\n${causeChain(error)}`);
     } else {
       const message = (error as Error)?.message ?? String(error);
       io.stderr.write(`segmenta: internal error: ${message.split('\n')[0]}\n`);
@@ -43,6 +44,29 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
     }
     return code;
   }
+}
+
+/**
+ * Running out of memory or disk is not a bug: say what happened and which
+ * flag helps, in one line, instead of DuckDB's message.
+ */
+function translateResourceError(error: unknown): unknown {
+  const text = String((error as Error)?.message ?? error) + String(((error as { cause?: Error })?.cause)?.message ?? '');
+  if (/Out of Memory Error/i.test(text)) {
+    return new SegmentaError(
+      'DuckDB ran out of memory: raise --memory-limit, or give --temp-directory on a disk with free space so it can spill',
+      ExitCode.badInput,
+      { cause: error },
+    );
+  }
+  if (/No space left on device|ENOSPC/i.test(text)) {
+    return new SegmentaError(
+      'no space left on the device: free space where --out and --temp-directory point, then run again (the previous output was kept)',
+      ExitCode.internal,
+      { cause: error },
+    );
+  }
+  return error;
 }
 
 function causeChain(error: unknown): string {

@@ -52,6 +52,7 @@ export async function loadRawInput(
     }
   } catch (error) {
     if (error instanceof InputError) throw error;
+    if (/Out of Memory Error/i.test(String((error as Error)?.message))) throw error;
     throw new InputError(`${path}: cannot be read as ${format.toUpperCase()}: ${firstLine(error)}`, { cause: error });
   }
   const columns = (await queryRows<{ name: string }>(connection, "SELECT column_name AS name FROM duckdb_columns() WHERE table_name = 'raw_input' ORDER BY column_index")).map((r) => r.name);

@@ -157,6 +157,19 @@ describe('hostile input: each ends in exit 0 with reasons, or exit 2 with one li
   });
 });
 
+describe('resources', () => {
+  it('running out of memory names the flags that help', async () => {
+    const file = writeFile('shop.csv', toCsv(SHOP_HEADER, shopRows(200)));
+    expectOneLineError(await discover(file, ['--memory-limit', '8MB', '--threads', '2']), /^segmenta: DuckDB ran out of memory: raise --memory-limit, or give --temp-directory/);
+  });
+
+  it('a memory limit with a temp directory is accepted and the run completes', async () => {
+    const file = writeFile('shop.csv', toCsv(SHOP_HEADER, shopRows(60)));
+    const result = await discover(file, ['--memory-limit', '200MB', '--temp-directory', tempDir()]);
+    expect(result.code).toBe(0);
+  });
+});
+
 describe('CSV injection', () => {
   it('neutralises formula-like text in every CSV output, leaves numbers alone', async () => {
     const rows = shopRows(30);
