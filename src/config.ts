@@ -52,7 +52,7 @@ export const DiscoverOptionsSchema = z.object({
   delimiter: z.string().min(1).max(4).optional(),
   encoding: z.enum(['utf-8', 'utf-16', 'latin-1']).optional(),
   header: z.boolean().default(true),
-  currency: z.string().optional(),
+  currency: z.string().regex(/^[A-Za-z]{3}$/, 'expected a three-letter ISO 4217 code like EUR').transform((c) => c.toUpperCase()).optional(),
   memoryLimit: z.string().regex(/^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'expected a size like 4GB').optional(),
   tempDirectory: z.string().optional(),
   threads: z.coerce.number().int().min(1).max(256).optional(),

@@ -29,6 +29,7 @@ export function registerDiscover(program: Command, io: { stdout: NodeJS.Writable
     .option('--delimiter <char>', 'CSV delimiter (default: detected)')
     .option('--encoding <name>', 'CSV encoding: utf-8, utf-16 or latin-1')
     .option('--no-header', 'the CSV has no header line (columns are column0, column1, …)')
+    .option('--currency <code>', 'ISO 4217 code of the amounts, for the texts (default: the input\'s currency column when it has one value)')
     .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 4GB (larger inputs spill to disk)')
     .option('--temp-directory <dir>', 'where DuckDB spills when over the memory limit')
     .option('--threads <n>', 'DuckDB worker threads (default: all cores)')

@@ -37,7 +37,8 @@ export async function profileSegments(
     population,
     {
       lang: 'en',
-      currency: options.currency,
+      // the input's own currency column wins when it names exactly one currency
+      currency: options.currency ?? (staged.dataQuality.currencies.length === 1 ? staged.dataQuality.currencies[0] : undefined),
       lifecycle: { inactiveDays: options.inactiveDays, atRiskDays: options.atRiskDays, newDays: options.newDays },
     },
   );
