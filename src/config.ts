@@ -49,7 +49,10 @@ export const DiscoverOptionsSchema = z.object({
   inactiveDays: z.coerce.number().int().min(1).default(DEFAULT_LIFECYCLE.inactiveDays),
   atRiskDays: z.coerce.number().int().min(1).default(DEFAULT_LIFECYCLE.atRiskDays),
   newDays: z.coerce.number().int().min(1).default(DEFAULT_LIFECYCLE.newDays),
-  delimiter: z.string().min(1).max(4).optional(),
+  delimiter: z
+    .union([z.literal('whitespace'), z.string().min(1, 'expected one character or "whitespace"').max(4, 'expected one character or "whitespace"')])
+    .transform((d) => (d === '\\t' || d === 'tab' ? '\t' : d))
+    .optional(),
   encoding: z.enum(['utf-8', 'utf-16', 'latin-1']).optional(),
   header: z.boolean().default(true),
   currency: z.string().regex(/^[A-Za-z]{3}$/, 'expected a three-letter ISO 4217 code like EUR').transform((c) => c.toUpperCase()).optional(),

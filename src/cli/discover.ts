@@ -26,7 +26,7 @@ export function registerDiscover(program: Command, io: { stdout: NodeJS.Writable
     .option('--inactive-days <n>', 'lifecycle: no purchase for this many days → inactive', '180')
     .option('--at-risk-days <n>', 'lifecycle: no purchase for this many days → at risk', '90')
     .option('--new-days <n>', 'lifecycle: first purchase within this many days → new', '90')
-    .option('--delimiter <char>', 'CSV delimiter (default: detected)')
+    .option('--delimiter <char>', 'CSV delimiter (default: detected); "tab", or "whitespace" for columns separated by runs of spaces')
     .option('--encoding <name>', 'CSV encoding: utf-8, utf-16 or latin-1')
     .option('--no-header', 'the CSV has no header line (columns are column0, column1, …)')
     .option('--currency <code>', 'ISO 4217 code of the amounts, for the texts (default: the input\'s currency column when it has one value)')

@@ -1,11 +1,12 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { InputError, show } from '../errors.ts';
 import { queryRows, queryValue } from '../db/query.ts';
+import { quoteIdentifier } from '../db/quote.ts';
 import type { InputFormat } from './format.ts';
 
 /** Options for reading a CSV file. */
 export interface CsvOptions {
-  /** Field delimiter; sniffed when omitted. */
+  /** Field delimiter; sniffed when omitted. `whitespace` splits on runs of spaces and tabs (legacy exports, CDNOW). */
   delimiter?: string;
   /** Whether the first line is a header (default true). */
   header?: boolean;
@@ -65,6 +66,7 @@ export async function loadRawInput(
 }
 
 async function loadCsv(connection: DuckDBConnection, path: string, csv: CsvOptions): Promise<void> {
+  if (csv.delimiter === 'whitespace') return loadWhitespaceSeparated(connection, path, csv);
   // RFC 4180 quoting is fixed; the delimiter is sniffed unless given. Every
   // field is read as text; records with a wrong field count are kept aside
   // (store_rejects) so they can be reported with their line instead of
@@ -102,6 +104,35 @@ async function loadCsv(connection: DuckDBConnection, path: string, csv: CsvOptio
   for (const { name } of columns) {
     if (name.includes('\ufffd')) throw new InputError(`${path}: the header is not valid UTF-8 text; give the file's encoding with --encoding latin-1`);
   }
+}
+
+/**
+ * Reads a file whose fields are separated by runs of spaces or tabs (column
+ * printouts of legacy systems, the CDNOW sample): each line is read whole and
+ * split in SQL. Lines with a different number of fields than the first go to
+ * `raw_malformed`. Fields cannot contain spaces in this format.
+ */
+async function loadWhitespaceSeparated(connection: DuckDBConnection, path: string, csv: CsvOptions): Promise<void> {
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE raw_lines AS
+     SELECT row_number() OVER () AS line, string_split_regex(trim(line_text), '\\s+') AS fields
+     FROM read_csv($path, columns = {'line_text': 'VARCHAR'}, header = false, delim = '\\x01', quote = '', escape = '', auto_detect = false)
+     WHERE trim(line_text) <> ''`,
+    { path },
+  );
+  const [first] = await queryRows<{ fields: string[] }>(connection, 'SELECT fields FROM raw_lines ORDER BY line LIMIT 1');
+  if (!first) throw new InputError(`${path}: no data rows`);
+  const width = first.fields.length;
+  const names = csv.header === false ? first.fields.map((_, i) => `column${i}`) : first.fields;
+  const select = names.map((name, i) => `fields[${i + 1}] AS ${quoteIdentifier(name)}`).join(', ');
+  const skip = csv.header === false ? 0 : 1;
+  await connection.run(
+    `CREATE OR REPLACE TABLE raw_input AS SELECT ${select} FROM raw_lines WHERE line > ${skip} AND len(fields) = ${width} ORDER BY line`,
+  );
+  await connection.run(
+    `INSERT INTO raw_malformed SELECT line, 'WRONG NUMBER OF FIELDS' FROM raw_lines WHERE line > ${skip} AND len(fields) <> ${width} ORDER BY line`,
+  );
+  await connection.run('DROP TABLE raw_lines');
 }
 
 function firstLine(error: unknown): string {

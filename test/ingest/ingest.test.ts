@@ -109,6 +109,24 @@ describe('reading files', () => {
     expect(bad).toEqual([{ line: 3 }, { line: 5 }]);
   });
 
+  it('reads whitespace-separated columns without a header (the CDNOW layout)', async () => {
+    const path = join(tempDir(), 'cdnow.txt');
+    writeFileSync(path, ' 00004 0001 19970101  2   29.33\n 00004 0001 19970118  2   29.73\n 00021 0002 19970101  3   63.34\n 00021 0002 1997\n');
+    const input = await ingestFile(path, {
+      delimiter: 'whitespace',
+      header: false,
+      map: 'customer_id=column0,order_date=column2,quantity=column3,amount=column4',
+    });
+    expect(input.rowsRead).toBe(4);
+    expect(input.malformedRows).toBe(1);
+    expect(await rowsOf(db!.connection, 'SELECT row_number, customer_id_raw, order_date_raw, amount_raw FROM src_lines ORDER BY row_number')).toEqual([
+      { row_number: 1, customer_id_raw: '00004', order_date_raw: '19970101', amount_raw: '29.33' },
+      { row_number: 2, customer_id_raw: '00004', order_date_raw: '19970118', amount_raw: '29.73' },
+      { row_number: 3, customer_id_raw: '00021', order_date_raw: '19970101', amount_raw: '63.34' },
+    ]);
+    expect(await rowsOf(db!.connection, 'SELECT line FROM raw_malformed')).toEqual([{ line: 4 }]);
+  });
+
   it('reads Parquet and NDJSON', async () => {
     const dir = tempDir();
     db = await openDatabase();
