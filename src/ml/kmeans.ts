@@ -133,7 +133,7 @@ export class KMeans {
     let best: RunResult | null = null;
     for (let r = 0; r < this.nInit; r += 1) {
       const rng = new Rng(deriveSeed(this.seed, r));
-      const initial = this.init === 'k-means++' ? kmeansPlusPlus(X, this.k, rng) : randomCentroids(X, this.k, rng);
+      const initial = this.init === 'k-means++' ? kmeansPlusPlus(X, this.k, rng, this.assign, ws) : randomCentroids(X, this.k, rng);
       const result = this.run(X, initial, tolerance, ws);
       if (best === null || result.inertia < best.inertia) {
         bestLabels.set(result.labels);
@@ -398,29 +398,29 @@ function relocateEmptyClusters(
   }
 }
 
-/** Squared Euclidean distance between row i of X and row c of C. */
-function squaredDistance(X: Float64Array, i: number, C: Float64Array, c: number, d: number): number {
-  let s = 0;
-  for (let j = 0, a = i * d, b = c * d; j < d; j += 1) {
-    const t = X[a + j] - C[b + j];
-    s += t * t;
-  }
-  return s;
-}
-
-/** Greedy k-means++ seeding (as scikit-learn's `_kmeans_plusplus`). Returns k×d centroids. */
-function kmeansPlusPlus(X: DenseMatrix, k: number, rng: Rng): Float64Array {
+/**
+ * Greedy k-means++ seeding (as scikit-learn's `_kmeans_plusplus`). Returns
+ * k×d centroids. The distances to each candidate come from the assignment
+ * kernel with a single centroid, so a faster kernel speeds up seeding too.
+ */
+function kmeansPlusPlus(X: DenseMatrix, k: number, rng: Rng, assign: LloydAssign, ws: Workspace): Float64Array {
   const { data, rows: n, cols: d } = X;
   const centroids = new Float64Array(k * d);
   const trials = 2 + Math.floor(Math.log(k));
+  // ws.dist2 receives the distances to one candidate; ws.labels, ws.sums and ws.counts are scratch.
+  const toCandidate = ws.dist2;
   let closest = new Float64Array(n);
   let candidate = new Float64Array(n);
   let bestCandidate = new Float64Array(n);
   const cumulative = new Float64Array(n);
+  const distancesTo = (index: number): void => {
+    assign(data, n, d, data.subarray(index * d, (index + 1) * d), 1, ws.labels, toCandidate, ws.sums, ws.counts);
+  };
 
   const first = rng.nextInt(n);
   centroids.set(data.subarray(first * d, (first + 1) * d), 0);
-  for (let i = 0; i < n; i += 1) closest[i] = squaredDistance(data, i, centroids, 0, d);
+  distancesTo(first);
+  closest.set(toCandidate);
 
   for (let c = 1; c < k; c += 1) {
     let total = 0;
@@ -441,15 +441,10 @@ function kmeansPlusPlus(X: DenseMatrix, k: number, rng: Rng): Float64Array {
         else hi = mid;
       }
       const index = lo;
+      distancesTo(index);
       let potential = 0;
-      const row = index * d;
       for (let i = 0; i < n; i += 1) {
-        let s = 0;
-        for (let j = 0, a = i * d; j < d; j += 1) {
-          const diff = data[a + j] - data[row + j];
-          s += diff * diff;
-        }
-        const m = s < closest[i] ? s : closest[i];
+        const m = toCandidate[i] < closest[i] ? toCandidate[i] : closest[i];
         candidate[i] = m;
         potential += m;
       }

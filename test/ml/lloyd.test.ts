@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lloydAssign } from '../../src/ml/kernels/lloyd.ts';
+import { lloydAssign, lloydAssignLoop, MAX_UNROLLED_D } from '../../src/ml/kernels/lloyd.ts';
 import { Rng } from '../../src/ml/rng.ts';
 
 /** The definition, written the obvious way. */
@@ -29,7 +29,7 @@ function reference(X: Float64Array, n: number, d: number, C: Float64Array, k: nu
 describe('lloydAssign', () => {
   it('matches the definition on random data and overwrites stale buffers', () => {
     const rng = new Rng(1);
-    for (const [n, d, k] of [[200, 3, 4], [57, 8, 8], [10, 1, 3], [31, 12, 2]]) {
+    for (const [n, d, k] of [[200, 3, 4], [57, 8, 8], [10, 1, 3], [31, 12, 2], [20, MAX_UNROLLED_D + 3, 3]]) {
       const X = Float64Array.from({ length: n * d }, () => rng.nextGaussian());
       const C = Float64Array.from({ length: k * d }, () => rng.nextGaussian());
       const labels = new Int32Array(n).fill(99);
@@ -43,6 +43,26 @@ describe('lloydAssign', () => {
       expect(Array.from(counts)).toEqual(ref.counts);
       expect(Array.from(sums)).toEqual(ref.sums);
       expect(inertia).toBe(ref.inertia);
+    }
+  });
+
+  it('the unrolled kernel of every d is bit-identical to the generic loop', () => {
+    const rng = new Rng(2);
+    for (let d = 1; d <= MAX_UNROLLED_D; d += 1) {
+      const n = 40;
+      const k = 1 + (d % 6);
+      // Wide dynamic range, so any change of operation order would show in the last bits.
+      const X = Float64Array.from({ length: n * d }, () => rng.nextGaussian() * 10 ** rng.nextInt(6));
+      const C = Float64Array.from({ length: k * d }, (_, p) => X[p % (n * d)] + rng.nextGaussian());
+      const a = { labels: new Int32Array(n), dist2: new Float64Array(n), sums: new Float64Array(k * d), counts: new Float64Array(k) };
+      const b = { labels: new Int32Array(n), dist2: new Float64Array(n), sums: new Float64Array(k * d), counts: new Float64Array(k) };
+      const ia = lloydAssign(X, n, d, C, k, a.labels, a.dist2, a.sums, a.counts);
+      const ib = lloydAssignLoop(X, n, d, C, k, b.labels, b.dist2, b.sums, b.counts);
+      expect(Object.is(ia, ib)).toBe(true);
+      expect(Array.from(a.labels)).toEqual(Array.from(b.labels));
+      expect(Array.from(a.dist2)).toEqual(Array.from(b.dist2));
+      expect(Array.from(a.sums)).toEqual(Array.from(b.sums));
+      expect(Array.from(a.counts)).toEqual(Array.from(b.counts));
     }
   });
 
