@@ -3,6 +3,7 @@ import { SegmentaError, ExitCode, exitCodeOf } from '../errors.ts';
 import { SEGMENTA_VERSION } from '../version.ts';
 import { registerDiscover } from './discover.ts';
 import { registerReport } from './report.ts';
+import { registerExplain } from './explain.ts';
 
 /**
  * The `segmenta` command line. This is the only place that turns errors into
@@ -21,6 +22,7 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
     });
   registerDiscover(program, io);
   registerReport(program, io);
+  registerExplain(program, io);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return ExitCode.ok;
