@@ -9,6 +9,9 @@ import { orderLabelsByRevenue } from '../segments/profile.ts';
 import type { ClusterQuality, KScanEntry } from '../segments/types.ts';
 import type { TransformChain } from './transformChain.ts';
 
+/** Largest bootstrap sample the stability refits see. */
+export const STABILITY_SAMPLE_SIZE = 50_000;
+
 /** The chosen clustering and the evidence for it. */
 export interface Clustering {
   k: number;
@@ -75,7 +78,10 @@ export function clusterCustomers(
       (sample, seed) => new KMeans({ k: chosenK, nInit: Math.min(options.nInit, 3), seed }).fit(sample),
       labels,
       chosenK,
-      { resamples: options.stabilityResamples, seed: options.seed },
+      // Bootstrap samples of at most 50,000 customers: stability is about whether
+      // the structure comes back, which a sample of that size shows as well as a
+      // million rows do, at a fraction of the cost.
+      { resamples: options.stabilityResamples, seed: options.seed, sampleSize: Math.min(X.rows, STABILITY_SAMPLE_SIZE) },
     );
     ari = stability.ari;
     segmentStability = new Array<number>(chosenK);
