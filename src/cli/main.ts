@@ -4,6 +4,7 @@ import { SEGMENTA_VERSION } from '../version.ts';
 import { registerDiscover } from './discover.ts';
 import { registerReport } from './report.ts';
 import { registerExplain } from './explain.ts';
+import { registerExport } from './export.ts';
 
 /**
  * The `segmenta` command line. This is the only place that turns errors into
@@ -23,6 +24,7 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
   registerDiscover(program, io);
   registerReport(program, io);
   registerExplain(program, io);
+  registerExport(program, io);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return ExitCode.ok;
