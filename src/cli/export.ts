@@ -52,7 +52,7 @@ export function registerExport(program: Command, io: { stdout: NodeJS.WritableSt
     .action(async (flags: Record<string, unknown>) => {
       if (flags.profiles) {
         const given = AUDIENCE_ONLY_FLAGS.filter(([key]) => flags[key] !== undefined && !(key === 'priority' && flags[key] === 'given'));
-        if (given.length > 0) throw new InputError(`--profiles writes the profile sheet; ${given.map(([, flag]) => flag).join(', ')} only apply to audience files`);
+        if (given.length > 0) throw new InputError(`--profiles writes the profile sheet; ${given.map(([, flag]) => flag).join(', ')} apply to audience files only`);
         const result = await exportProfiles({ run: String(flags.run), out: String(flags.out), lang: flags.lang as string | undefined });
         io.stdout.write(`profile sheet (${result.manifestData.lang}, ${result.manifestData.segments} segments): ${result.markdown}\n` + `printable: ${result.html}\n` + `manifest: ${result.manifest}\n`);
         return;

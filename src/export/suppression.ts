@@ -9,9 +9,9 @@
  *   ignoring case, spaces and underscores (`CustomerID`, `Customer ID`).
  *
  * Ids are cleaned the way the run cleaned them (trimmed, `17850.0` → `17850`,
- * as spreadsheets write numeric ids), and an apostrophe that a CSV export
- * put in front of `=`, `+`, `-` or `@` is taken off again, so a list that went
- * through a segmenta CSV still matches.
+ * as spreadsheets write numeric ids), and the apostrophe a segmenta CSV puts
+ * in front of `=`, `+`, `@` and of a non-numeric `-` is taken off again, so a
+ * list that went through a segmenta CSV still matches.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -69,7 +69,7 @@ export async function loadSuppressionList(connection: DuckDBConnection, path: st
   await connection.run(
     `CREATE OR REPLACE TEMP TABLE ${quoteIdentifier(table)} AS
      SELECT DISTINCT customer_id FROM (
-       SELECT nullif(regexp_replace(trim(CASE WHEN regexp_matches(id, '^''[=+\\-@]') AND try_cast(substr(id, 2) AS DOUBLE) IS NULL THEN substr(id, 2) ELSE id END), '^(\\d+)\\.0+$', '\\1'), '') AS customer_id
+       SELECT nullif(regexp_replace(trim(CASE WHEN regexp_matches(id, '^''[=+@]') OR (regexp_matches(id, '^''-') AND try_cast(substr(id, 2) AS DOUBLE) IS NULL) THEN substr(id, 2) ELSE id END), '^(\\d+)\\.0+$', '\\1'), '') AS customer_id
        FROM ${quoteIdentifier(raw)}
      ) WHERE customer_id IS NOT NULL`,
   );

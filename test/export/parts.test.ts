@@ -180,8 +180,8 @@ describe('suppression lists', () => {
     expect((await load('customer_id,email\n12347,a@x\n')).ids).toEqual(['12347']);
   });
 
-  it('takes off the apostrophe a segmenta CSV put before a formula-like id, but not before a number', async () => {
-    expect((await load("'=HYPERLINK(1)\n'@x\n'-2\n")).ids).toEqual(["'-2", '=HYPERLINK(1)', '@x']);
+  it('takes off the apostrophe a segmenta CSV put before a formula-like id, but not before a negative number', async () => {
+    expect((await load("'=HYPERLINK(1)\n'@x\n'+1\n'-x\n'-2\n")).ids).toEqual(["'-2", '+1', '-x', '=HYPERLINK(1)', '@x']);
   });
 
   it('a CSV without a customer_id column is an error naming its columns', async () => {
