@@ -5,7 +5,7 @@
  * p ~ beta(a, b). A customer with no repeat purchase is taken to be alive.
  */
 
-import type { CompressedRfm } from './common.ts';
+import { logAlphaPlusTimes, type CompressedRfm } from './common.ts';
 import { BetaGeoFamilyFitter, penalizerOf, type BetaGeoParams, type BetaGeoVariant } from './betaGeoFamily.ts';
 import { logAddExp, logGamma } from './specialFunctions.ts';
 
@@ -35,13 +35,14 @@ export function betaGeoNegativeLogLikelihood(params: Float64Array, data: Compres
     gammaTerms[k] = base + logGamma(r + x) + logGamma(b + x) - logGamma(a + b + x);
     logB[k] = x > 0 ? Math.log(b + x - 1) : NaN;
   }
+  const logAlphaPlus = logAlphaPlusTimes(alpha, data.times);
   const logA = Math.log(a);
   let total = 0;
   for (let i = 0; i < data.x.length; i += 1) {
     const x = data.x[i];
     const level = data.level[i];
-    const a3 = -(r + x) * Math.log(alpha + data.T[i]);
-    const tail = x > 0 ? logAddExp(a3, logA - logB[level] - (r + x) * Math.log(alpha + data.tx[i])) : a3;
+    const a3 = -(r + x) * logAlphaPlus[data.TIndex[i]];
+    const tail = x > 0 ? logAddExp(a3, logA - logB[level] - (r + x) * logAlphaPlus[data.txIndex[i]]) : a3;
     total += data.weight[i] * (gammaTerms[level] + tail);
   }
   return Number.isFinite(total) ? -total : Infinity;

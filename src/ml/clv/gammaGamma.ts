@@ -213,11 +213,11 @@ export class GammaGammaFitter {
     // Fit on spend in units of its mean, so γ starts near its optimum's order of magnitude.
     let meanSpend = 0;
     for (let i = 0; i < n; i += 1) meanSpend += m[i] / n;
-    const scaled = Float64Array.from(m, (value) => value / meanSpend);
+    const scaled = prepare(x, Float64Array.from(m, (value) => value / meanSpend));
     const result = fitMaximumLikelihood({
       model: 'Gamma-Gamma',
       paramNames: ['p', 'q', 'gamma'],
-      negativeLogLikelihood: (params) => -gammaGammaLogLikelihood(params[0], params[1], params[2], x, scaled),
+      negativeLogLikelihood: (params) => -preparedLogLikelihood(params[0], params[1], params[2], scaled),
       n,
       penalizer: this.penalizer,
       start: [0, 0, 0],
@@ -380,14 +380,51 @@ export function gammaGammaLogLikelihood(
   frequency: ArrayLike<number>,
   monetary: ArrayLike<number>,
 ): number {
-  const base = -logGamma(q) + q * Math.log(gamma);
-  let total = 0;
-  for (let i = 0; i < frequency.length; i += 1) {
+  return preparedLogLikelihood(p, q, gamma, prepare(frequency, monetary));
+}
+
+/** Spend data with everything that does not depend on the parameters computed once. */
+interface PreparedSpend {
+  x: Float64Array;
+  logM: Float64Array;
+  xm: Float64Array;
+  level: Int32Array;
+  levels: Float64Array;
+}
+
+function prepare(frequency: ArrayLike<number>, monetary: ArrayLike<number>): PreparedSpend {
+  const n = frequency.length;
+  const levelOf = new Map<number, number>();
+  const levels: number[] = [];
+  const out = { x: new Float64Array(n), logM: new Float64Array(n), xm: new Float64Array(n), level: new Int32Array(n) };
+  for (let i = 0; i < n; i += 1) {
     const x = frequency[i];
-    const m = monetary[i];
-    const px = p * x;
-    total +=
-      base + logGamma(px + q) - logGamma(px) + (px - 1) * Math.log(m) + px * Math.log(x) - (px + q) * Math.log(gamma + x * m);
+    let level = levelOf.get(x);
+    if (level === undefined) {
+      level = levels.length;
+      levelOf.set(x, level);
+      levels.push(x);
+    }
+    out.x[i] = x;
+    out.logM[i] = Math.log(monetary[i]);
+    out.xm[i] = x * monetary[i];
+    out.level[i] = level;
+  }
+  return { ...out, levels: Float64Array.from(levels) };
+}
+
+/** One log per customer and evaluation; the log-gamma terms once per distinct frequency. */
+function preparedLogLikelihood(p: number, q: number, gamma: number, data: PreparedSpend): number {
+  const base = -logGamma(q) + q * Math.log(gamma);
+  const perLevel = new Float64Array(data.levels.length);
+  for (let k = 0; k < perLevel.length; k += 1) {
+    const px = p * data.levels[k];
+    perLevel[k] = base + logGamma(px + q) - logGamma(px) + px * Math.log(data.levels[k]);
+  }
+  let total = 0;
+  for (let i = 0; i < data.x.length; i += 1) {
+    const px = p * data.x[i];
+    total += perLevel[data.level[i]] + (px - 1) * data.logM[i] - (px + q) * Math.log(gamma + data.xm[i]);
   }
   return Number.isFinite(total) ? total : -Infinity;
 }

@@ -5,7 +5,7 @@
  * P(alive) < 1 — BG/NBD's P(alive) = 1 for them overstates one-time buyers.
  */
 
-import type { CompressedRfm } from './common.ts';
+import { logAlphaPlusTimes, type CompressedRfm } from './common.ts';
 import { BetaGeoFamilyFitter, penalizerOf, type BetaGeoParams, type BetaGeoVariant } from './betaGeoFamily.ts';
 import { log1pExp, logGamma } from './specialFunctions.ts';
 
@@ -31,13 +31,14 @@ export function modifiedBetaGeoNegativeLogLikelihood(params: Float64Array, data:
     gammaTerms[k] = base + logGamma(r + x) + logGamma(b + x + 1) - logGamma(a + b + x + 1);
     logB[k] = Math.log(b + x);
   }
+  const logAlphaPlus = logAlphaPlusTimes(alpha, data.times);
   const logA = Math.log(a);
   let total = 0;
   for (let i = 0; i < data.x.length; i += 1) {
     const x = data.x[i];
     const level = data.level[i];
-    const logAlphaT = Math.log(alpha + data.T[i]);
-    const odds = logA - logB[level] + (r + x) * (logAlphaT - Math.log(alpha + data.tx[i]));
+    const logAlphaT = logAlphaPlus[data.TIndex[i]];
+    const odds = logA - logB[level] + (r + x) * (logAlphaT - logAlphaPlus[data.txIndex[i]]);
     total += data.weight[i] * (gammaTerms[level] - (r + x) * logAlphaT + log1pExp(odds));
   }
   return Number.isFinite(total) ? -total : Infinity;

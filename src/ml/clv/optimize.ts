@@ -128,7 +128,9 @@ export function nelderMead(f: Objective, x0: ArrayLike<number>, options: NelderM
       break;
     }
     if (restarts >= maxRestarts) {
-      status = improvement <= fTolerance ? 'converged' : 'max-iterations';
+      // Without restarts the simplex's own tolerances decide; otherwise every restart so far still
+      // improved the value, so the point is not confirmed.
+      status = maxRestarts === 0 ? 'converged' : 'max-iterations';
       break;
     }
     restarts += 1;
@@ -315,7 +317,7 @@ export function lbfgs(f: Objective, x0: ArrayLike<number>, options: LbfgsOptions
       scale(direction, -1 / Math.max(normInf(g), 1e-300));
       slope = dot(g, direction);
     }
-    const search = wolfeLineSearch(x, fx, g, direction, slope);
+    const search = wolfeLineSearch(x, fx, direction, slope);
     if (!search.ok) {
       status = 'line-search-failed';
       break;
@@ -358,52 +360,57 @@ export function lbfgs(f: Objective, x0: ArrayLike<number>, options: LbfgsOptions
   function wolfeLineSearch(
     x: Float64Array,
     f0: number,
-    g0: Float64Array,
     d: Float64Array,
     slope0: number,
   ): { ok: boolean; f: number } {
     const c1 = 1e-4;
     const c2 = 0.9;
-    const phi = (step: number): { f: number; slope: number } => {
+    // The value first; the gradient (2n evaluations by differences) only where the
+    // sufficient-decrease test passed and the curvature test needs it.
+    const valueAt = (step: number): number => {
       for (let i = 0; i < n; i += 1) xNew[i] = x[i] + step * d[i];
-      const fv = value(xNew);
-      if (fv === Infinity) return { f: Infinity, slope: NaN };
+      return value(xNew);
+    };
+    const slopeHere = (): number => {
       gradientAt(xNew, gNew);
-      return { f: fv, slope: dot(gNew, d) };
+      return dot(gNew, d);
     };
     let previousStep = 0;
     let previousF = f0;
     let step = 1;
     for (let k = 0; k < 40; k += 1) {
-      const current = phi(step);
-      if (current.f > f0 + c1 * step * slope0 || (k > 0 && current.f >= previousF) || current.f === Infinity) {
+      const fStep = valueAt(step);
+      if (fStep === Infinity || fStep > f0 + c1 * step * slope0 || (k > 0 && fStep >= previousF)) {
         return zoom(previousStep, previousF, step);
       }
-      if (Math.abs(current.slope) <= -c2 * slope0) return { ok: true, f: current.f };
-      if (current.slope >= 0) return zoom(step, current.f, previousStep);
+      const slope = slopeHere();
+      if (Math.abs(slope) <= -c2 * slope0) return { ok: true, f: fStep };
+      if (slope >= 0) return zoom(step, fStep, previousStep);
       previousStep = step;
-      previousF = current.f;
+      previousF = fStep;
       step *= 2;
     }
     return { ok: false, f: f0 };
 
     function zoom(low: number, fLow: number, high: number): { ok: boolean; f: number } {
-      for (let k = 0; k < 60; k += 1) {
+      for (let k = 0; k < 40; k += 1) {
         const mid = 0.5 * (low + high);
-        const current = phi(mid);
-        if (current.f > f0 + c1 * mid * slope0 || current.f >= fLow || current.f === Infinity) {
+        const fMid = valueAt(mid);
+        if (fMid === Infinity || fMid > f0 + c1 * mid * slope0 || fMid >= fLow) {
           high = mid;
         } else {
-          if (Math.abs(current.slope) <= -c2 * slope0) return { ok: true, f: current.f };
-          if (current.slope * (high - low) >= 0) high = low;
+          const slope = slopeHere();
+          if (Math.abs(slope) <= -c2 * slope0) return { ok: true, f: fMid };
+          if (slope * (high - low) >= 0) high = low;
           low = mid;
-          fLow = current.f;
+          fLow = fMid;
         }
       }
       // The interval collapsed: accept the best sufficient-decrease point if it moved at all.
       if (low > 0) {
-        const current = phi(low);
-        return { ok: current.f < f0, f: current.f };
+        const fLowAgain = valueAt(low);
+        slopeHere();
+        return { ok: fLowAgain < f0, f: fLowAgain };
       }
       return { ok: false, f: f0 };
     }
