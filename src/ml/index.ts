@@ -14,7 +14,7 @@ export {
 export { Rng, deriveSeed } from './rng.ts';
 export { StandardScaler, STANDARD_SCALER_FORMAT, type StandardScalerJSON } from './standardScaler.ts';
 export { PCA, PCA_FORMAT, type PCAOptions, type PCAJSON } from './pca.ts';
-export { lloydAssign, type LloydAssign } from './kernels/lloyd.ts';
+export { lloydAssign, lloydAssignLoop, MAX_UNROLLED_D, type LloydAssign } from './kernels/lloyd.ts';
 export { KMeans, KMEANS_FORMAT, type KMeansOptions, type KMeansJSON, type KMeansInit } from './kmeans.ts';
 export {
   silhouetteSamples,

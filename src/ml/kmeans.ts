@@ -60,6 +60,8 @@ interface Workspace {
   dist2: Float64Array;
   sums: Float64Array;
   counts: Float64Array;
+  /** k-means++ buffers (n each), allocated by the first seeding that needs them. */
+  seeding: Float64Array[] | null;
 }
 
 interface RunResult {
@@ -203,7 +205,10 @@ export class KMeans {
     return { data: c.data.slice(), rows: c.rows, cols: c.cols };
   }
 
-  /** The training rows' labels (only after `fit`/`fitFromCentroids`, not after `fromJSON`). */
+  /**
+   * The training rows' labels (only after `fit`/`fitFromCentroids`, not
+   * after `fromJSON`). The model's own array, not a copy: do not modify it.
+   */
   get labels(): Int32Array {
     this.fitted();
     if (!this.labelValues) throw new Error('KMeans.labels are only known after fit(); a model from fromJSON() has none');
@@ -350,6 +355,7 @@ function workspace(n: number, d: number, k: number): Workspace {
     dist2: new Float64Array(n),
     sums: new Float64Array(k * d),
     counts: new Float64Array(k),
+    seeding: null,
   };
 }
 
@@ -409,10 +415,9 @@ function kmeansPlusPlus(X: DenseMatrix, k: number, rng: Rng, assign: LloydAssign
   const trials = 2 + Math.floor(Math.log(k));
   // ws.dist2 receives the distances to one candidate; ws.labels, ws.sums and ws.counts are scratch.
   const toCandidate = ws.dist2;
-  let closest = new Float64Array(n);
-  let candidate = new Float64Array(n);
-  let bestCandidate = new Float64Array(n);
-  const cumulative = new Float64Array(n);
+  ws.seeding ??= Array.from({ length: 4 }, () => new Float64Array(n));
+  let [closest, candidate, bestCandidate] = ws.seeding;
+  const cumulative = ws.seeding[3];
   const distancesTo = (index: number): void => {
     assign(data, n, d, data.subarray(index * d, (index + 1) * d), 1, ws.labels, toCandidate, ws.sums, ws.counts);
   };

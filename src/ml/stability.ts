@@ -18,8 +18,12 @@ export interface StabilityOptions {
   seed?: number;
   /** At most this many points are compared (a seeded sample of them when n is larger). Default 20,000. */
   maxPoints?: number;
-  /** Rows per bootstrap resample, drawn with replacement. Default n (the classical bootstrap). */
-  sampleSize?: number;
+  /**
+   * Rows per bootstrap resample, drawn with replacement. Default n (the
+   * classical bootstrap); smaller (an m-out-of-n bootstrap) makes the refits
+   * cheaper at large n and the measure more conservative.
+   */
+  bootstrapSize?: number;
 }
 
 /** Result of {@link bootstrapStability}. */
@@ -59,11 +63,11 @@ export function bootstrapStability(
 ): StabilityResult {
   const { resamples = 20, seed = 0, maxPoints = 20000 } = options;
   const n = X.rows;
-  const sampleSize = options.sampleSize ?? n;
+  const bootstrapSize = options.bootstrapSize ?? n;
   if (!Number.isSafeInteger(resamples) || resamples < 1) throw new InputError(`resamples must be an integer ≥ 1, got ${resamples}`);
   if (!Number.isSafeInteger(seed) || seed < 0) throw new InputError(`seed must be an integer ≥ 0, got ${seed}`);
   if (!Number.isSafeInteger(maxPoints) || maxPoints < 2) throw new InputError(`maxPoints must be an integer ≥ 2, got ${maxPoints}`);
-  if (!Number.isSafeInteger(sampleSize) || sampleSize < 1) throw new InputError(`sampleSize must be an integer ≥ 1, got ${sampleSize}`);
+  if (!Number.isSafeInteger(bootstrapSize) || bootstrapSize < 1) throw new InputError(`bootstrapSize must be an integer ≥ 1, got ${bootstrapSize}`);
   if (!Number.isSafeInteger(k) || k < 1) throw new InputError(`k must be an integer ≥ 1, got ${k}`);
   if (n < 2) throw new InputError(`stability needs at least 2 rows, got ${n}`);
   if (referenceLabels.length !== n) throw new InputError(`stability: ${referenceLabels.length} reference labels for ${n} rows`);
@@ -84,7 +88,7 @@ export function bootstrapStability(
   const jaccardSum = new Float64Array(k);
   const jaccardCount = new Float64Array(k);
   for (let r = 0; r < resamples; r += 1) {
-    const rows = new Rng(deriveSeed(seed, 2 * r + 1)).bootstrapIndices(n, sampleSize);
+    const rows = new Rng(deriveSeed(seed, 2 * r + 1)).bootstrapIndices(n, bootstrapSize);
     const model = fitFn(gatherRows(X, rows), deriveSeed(seed, 2 * r + 2));
     const labels = model.predict(evaluated);
     if (labels.length !== evaluated.rows) throw new Error(`stability: the refit model returned ${labels.length} labels for ${evaluated.rows} rows`);

@@ -82,7 +82,7 @@ describe('bootstrapStability', () => {
       },
       reference,
       3,
-      { resamples: 3, seed: 2, maxPoints: 500, sampleSize: 1000 },
+      { resamples: 3, seed: 2, maxPoints: 500, bootstrapSize: 1000 },
     );
     expect(fitted).toEqual([1000, 1000, 1000]);
     expect(predicted).toEqual([500, 500, 500]);
