@@ -3,9 +3,8 @@ import { readNumericColumns } from '../db/columns.ts';
 import { queryRows } from '../db/query.ts';
 import { sqlFile } from '../db/sqlFile.ts';
 import type { LifecycleThresholds } from '../rules/lifecycle.ts';
+import { RECENT_WINDOW_DAYS } from '../segments/features.ts';
 
-/** Share of a customer's orders counted as recent: orders in the last this many days. */
-export const RECENT_DAYS = 90;
 
 /** The numeric customer features, one Float64Array per feature, rows in customer_id order. */
 export interface CustomerFeatureMatrix {
@@ -41,7 +40,7 @@ export async function buildCustomerFeatures(
   lifecycle: LifecycleThresholds,
 ): Promise<CustomerFeatureMatrix> {
   await connection.run(sqlFile('intermediate/int_orders'));
-  await connection.run(sqlFile('features/customer_features'), { as_of: asOf, recent_days: RECENT_DAYS });
+  await connection.run(sqlFile('features/customer_features'), { as_of: asOf, recent_days: RECENT_WINDOW_DAYS });
   await connection.run(sqlFile('features/customer_scores'), {
     inactive_days: lifecycle.inactiveDays,
     at_risk_days: lifecycle.atRiskDays,
