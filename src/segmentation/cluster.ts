@@ -81,7 +81,7 @@ export function clusterCustomers(
       // Bootstrap samples of at most 50,000 customers: stability is about whether
       // the structure comes back, which a sample of that size shows as well as a
       // million rows do, at a fraction of the cost.
-      { resamples: options.stabilityResamples, seed: options.seed, sampleSize: Math.min(X.rows, STABILITY_SAMPLE_SIZE) },
+      { resamples: options.stabilityResamples, seed: options.seed, bootstrapSize: Math.min(X.rows, STABILITY_SAMPLE_SIZE) },
     );
     ari = stability.ari;
     segmentStability = new Array<number>(chosenK);

@@ -81,7 +81,7 @@ export interface FeatureDefinition {
 
 /**
  * Length of the window behind `recent_order_share`, in days. The feature SQL
- * gets the same number as a parameter (`RECENT_DAYS` in src/features/build.ts).
+ * gets the same number as a parameter (src/features/build.ts imports this constant).
  */
 export const RECENT_WINDOW_DAYS = 90;
 

@@ -18,7 +18,9 @@ const line = fc.record({
   price: fc.constantFrom('0.5', '1.25', '2', '10', '99.99'),
 });
 
-function rowsOf(lines: fc.infer<typeof line>[]): string[][] {
+type Line = typeof line extends fc.Arbitrary<infer T> ? T : never;
+
+function rowsOf(lines: Line[]): string[][] {
   return lines.map((l) => {
     const date = new Date(Date.UTC(2011, 0, 1 + l.day, 10)).toISOString().slice(0, 19).replace('T', ' ');
     // an order belongs to one customer; a return is a C-invoice of its own
