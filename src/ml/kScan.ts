@@ -4,6 +4,7 @@
  */
 import { InputError } from '../errors.ts';
 import type { KScanEntry } from '../segments/types.ts';
+import type { LloydAssign } from './kernels/lloyd.ts';
 import { KMeans } from './kmeans.ts';
 import type { DenseMatrix } from './matrix.ts';
 import { calinskiHarabasz, daviesBouldin, silhouetteScore } from './metrics.ts';
@@ -32,6 +33,8 @@ export interface ScanKOptions {
   stabilityResamples?: number;
   /** Called before each k is fitted (progress reporting). */
   onK?: (k: number) => void;
+  /** Assignment kernel for every k-means fit of the scan (e.g. the WebAssembly one); default the plain-JS kernel. */
+  assign?: LloydAssign;
 }
 
 /** One k of the scan: its quality figures and the fitted model. */
@@ -48,7 +51,8 @@ export interface ScanKResult {
  * measures are NaN for k = 1 (defined only for 2 or more clusters).
  */
 export function scanK(X: DenseMatrix, ks: number[], options: ScanKOptions = {}): ScanKResult[] {
-  const { nInit = 10, seed = 0, silhouetteSampleSize = 10000, stabilityResamples = 10, onK } = options;
+  const { nInit = 10, seed = 0, silhouetteSampleSize = 10000, stabilityResamples = 10, onK, assign } = options;
+  const kernel = assign ? { assign } : {};
   if (!Array.isArray(ks) || ks.length === 0) throw new InputError('the k scan needs at least one k');
   if (!Number.isSafeInteger(stabilityResamples) || stabilityResamples < 0) {
     throw new InputError(`stabilityResamples must be an integer ≥ 0, got ${stabilityResamples}`);
@@ -59,11 +63,11 @@ export function scanK(X: DenseMatrix, ks: number[], options: ScanKOptions = {}):
   }
   return ks.map((k) => {
     onK?.(k);
-    const model = new KMeans({ k, nInit, seed }).fit(X);
+    const model = new KMeans({ k, nInit, seed, ...kernel }).fit(X);
     const labels = model.labels;
     const stability =
       stabilityResamples > 0
-        ? bootstrapStability(X, (sample, s) => new KMeans({ k, nInit: Math.min(nInit, 3), seed: s }).fit(sample), labels, k, {
+        ? bootstrapStability(X, (sample, s) => new KMeans({ k, nInit: Math.min(nInit, 3), seed: s, ...kernel }).fit(sample), labels, k, {
             resamples: stabilityResamples,
             seed,
           }).ari

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.ts';
+import { lloydAssign, type LloydAssign } from '../../src/ml/kernels/lloyd.ts';
 import { chooseK, K_CHOICE_MIN_STABILITY, K_CHOICE_RULE, K_CHOICE_SILHOUETTE_TOLERANCE, scanK } from '../../src/ml/kScan.ts';
 import type { DenseMatrix } from '../../src/ml/matrix.ts';
 import { Rng } from '../../src/ml/rng.ts';
@@ -106,6 +107,22 @@ describe('scanK', () => {
     expect(one.inertia).toBeGreaterThan(two.inertia);
     expect(two.stability).toBeNaN();
     expect(two.silhouette).toBeGreaterThan(0.5);
+  });
+
+  it('runs every fit, bootstrap refits included, on the given assignment kernel', () => {
+    const X = blobs(300, 2, 3, 25);
+    let calls = 0;
+    const counting: LloydAssign = (...args) => {
+      calls += 1;
+      return lloydAssign(...args);
+    };
+    const withKernel = scanK(X, [3], { nInit: 2, seed: 1, stabilityResamples: 2, assign: counting }).map((s) => s.entry);
+    const callsWithStability = calls;
+    calls = 0;
+    scanK(X, [3], { nInit: 2, seed: 1, stabilityResamples: 0, assign: counting });
+    expect(calls).toBeGreaterThan(0);
+    expect(callsWithStability).toBeGreaterThan(calls);
+    expect(withKernel).toEqual(scanK(X, [3], { nInit: 2, seed: 1, stabilityResamples: 2 }).map((s) => s.entry));
   });
 
   it('validates the candidates', () => {
