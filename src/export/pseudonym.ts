@@ -10,9 +10,8 @@
  * `HMAC-SHA256(key = UTF-8 bytes of SEGMENTA_PSEUDONYM_KEY, message = UTF-8 bytes of customer_id)`.
  */
 import { createHmac } from 'node:crypto';
-import type { DuckDBConnection } from '@duckdb/node-api';
-import { createTableFromColumns } from '../db/append.ts';
-import { readTextColumn } from '../db/columns.ts';
+import { DuckDBDataChunk, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
+import { quoteIdentifier } from '../db/quote.ts';
 import { InputError } from '../errors.ts';
 
 /** The environment variable that holds the key. */
@@ -60,16 +59,39 @@ export function keyFingerprint(key: Buffer): string {
 }
 
 /**
- * Creates `table` (customer_id, pseudonym) for the distinct ids `idQuery`
- * returns. The HMAC runs in the process (DuckDB has none); the ids travel in
- * and out column-wise, never as row objects.
+ * Creates `table` (customer_id, pseudonym) for the ids `idQuery` returns
+ * (distinct ids expected). The HMAC runs in the process with node:crypto;
+ * ids stream through one DuckDB chunk (2,048 ids) at a time, so memory stays
+ * flat however many customers the run has.
+ *
+ * @returns the number of ids pseudonymised
  */
 export async function createPseudonymTable(connection: DuckDBConnection, table: string, idQuery: string, key: Buffer): Promise<number> {
-  const ids = await readTextColumn(connection, idQuery);
-  const pseudonyms = ids.map((id) => pseudonymize(id, key));
-  await createTableFromColumns(connection, table, [
-    { name: 'customer_id', type: 'VARCHAR', values: ids },
-    { name: 'pseudonym', type: 'VARCHAR', values: pseudonyms },
-  ]);
-  return ids.length;
+  await connection.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdentifier(table)} (customer_id VARCHAR, pseudonym VARCHAR)`);
+  const result = await connection.run(idQuery);
+  const appender = await connection.createAppender(table);
+  let count = 0;
+  try {
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      const ids = chunk.getColumnVector(0);
+      const rows = chunk.rowCount;
+      const idValues: string[] = new Array(rows);
+      const pseudonyms: string[] = new Array(rows);
+      for (let i = 0; i < rows; i += 1) {
+        idValues[i] = String(ids.getItem(i));
+        pseudonyms[i] = pseudonymize(idValues[i], key);
+      }
+      const out = DuckDBDataChunk.create([VARCHAR, VARCHAR], rows);
+      out.setColumnValues(0, idValues);
+      out.setColumnValues(1, pseudonyms);
+      appender.appendDataChunk(out);
+      count += rows;
+    }
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
+  }
+  return count;
 }
