@@ -3,6 +3,7 @@ import { InputError } from '../errors.ts';
 import type { CustomerFeatureMatrix } from '../features/build.ts';
 import type { Progress } from '../cli/progress.ts';
 import { KMeans } from '../ml/kmeans.ts';
+import { lloydAssignWasm } from '../ml/wasm/lloydWasm.ts';
 import { scanK, chooseK, K_CHOICE_RULE } from '../ml/kScan.ts';
 import { bootstrapStability } from '../ml/stability.ts';
 import { orderLabelsByRevenue } from '../segments/profile.ts';
@@ -59,6 +60,8 @@ export function clusterCustomers(
     silhouetteSampleSize: options.silhouetteSample,
     stabilityResamples: ks.length > 1 ? Math.min(options.stabilityResamples, 10) : 0,
     onK: (k: number) => task.tick(`k=${k}`),
+    // The WebAssembly SIMD kernel, always: the same kernel on every run keeps results bit-identical.
+    assign: lloydAssignWasm,
   });
   task.done();
   const entries: KScanEntry[] = scan.map((s) => s.entry);
@@ -75,7 +78,7 @@ export function clusterCustomers(
   if (options.stabilityResamples > 0) {
     const stability = bootstrapStability(
       X,
-      (sample, seed) => new KMeans({ k: chosenK, nInit: Math.min(options.nInit, 3), seed }).fit(sample),
+      (sample, seed) => new KMeans({ k: chosenK, nInit: Math.min(options.nInit, 3), seed, assign: lloydAssignWasm }).fit(sample),
       labels,
       chosenK,
       // Bootstrap samples of at most 50,000 customers: stability is about whether
