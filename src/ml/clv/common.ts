@@ -283,18 +283,20 @@ export function fitMaximumLikelihood(problem: MleProblem): MleResult {
     if (Math.abs(best.x[i]) > LOG_PARAMETER_BOUND) {
       throw new InputError(
         `${model}: the data cannot identify the model: parameter ${paramNames[i]} ran off to ${formatNumber(params[i])} (${figures}); ` +
-          'typically too few customers or repeat purchases, or no heterogeneity left to estimate; a penalizer > 0 keeps the parameters finite',
+          'typically too few customers or repeat purchases, or no heterogeneity left to estimate' +
+          (best.x[i] > 0 ? '; a penalizer > 0 keeps parameters from growing without bound' : ''),
       );
     }
   }
   if (convergence.status !== 'converged') {
-    const drifting = Array.from(best.x).some((value) => Math.abs(value) > LOG_PARAMETER_BOUND / 2);
+    // Beyond e^±9 (1e±4, on time rescaled to max T = 10 and spend to mean 1) no parameter is plausible.
+    const drifting = Array.from(best.x).some((value) => Math.abs(value) > 9);
+    const growing = Array.from(best.x).some((value) => value > 9);
     throw new InputError(
       `${model}: the fit did not converge: |gradient| ${formatNumber(gradientNorm)} > ${GRADIENT_TOLERANCE} after ` +
         `${convergence.iterations} iterations, mean log-likelihood ${formatNumber(-best.f)} (${figures})` +
-        (drifting
-          ? '; parameters are drifting towards 0 or ∞, so the data probably cannot identify the model (a penalizer > 0 keeps them finite)'
-          : ''),
+        (drifting ? '; parameters are drifting towards 0 or ∞, so the data probably cannot identify the model' : '') +
+        (growing ? ' (a penalizer > 0 keeps parameters from growing without bound)' : ''),
     );
   }
 

@@ -265,6 +265,15 @@ describe.each(variants)('$name', (variant) => {
     expect(() => variant.make().fit(new Array(50).fill(5), new Array(50).fill(30), new Array(50).fill(30))).toThrow(
       /cannot identify the model: parameter a ran off/,
     );
+    // Every customer has the same dropout probability: beta(a, b) degenerates, a and b grow
+    // without bound; a small penalty keeps them finite, as the message says.
+    const homogeneous = simulate({ r: 0.5, alpha: 5, a: 2e5, b: 8e5 }, 2000, variant.dropoutAtZero, 12);
+    expect(() => variant.make({ maxIterations: 500 }).fit(homogeneous.frequency, homogeneous.recency, homogeneous.T)).toThrow(
+      /drifting towards 0 or ∞.*a penalizer > 0 keeps parameters from growing without bound/,
+    );
+    const penalized = variant.make({ penalizer: 0.001 }).fit(homogeneous.frequency, homogeneous.recency, homogeneous.T);
+    expect(penalized.convergence?.status).toBe('converged');
+    expect(penalized.params.a).toBeLessThan(100);
     // Too small a budget: the optimiser's figures are in the message.
     const data = simulate(variant.params, 300, variant.dropoutAtZero, 3);
     expect(() => variant.make({ maxIterations: 3 }).fit(data.frequency, data.recency, data.T)).toThrow(
