@@ -6,6 +6,7 @@
  * gammaln from the papers' formulas at the published parameters.
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BetaGeoFitter } from '../../../src/ml/clv/bgnbd.ts';
 import { GammaGammaFitter } from '../../../src/ml/clv/gammaGamma.ts';
@@ -13,7 +14,8 @@ import { ModifiedBetaGeoFitter } from '../../../src/ml/clv/mbgnbd.ts';
 import { invertSymmetricPositiveDefinite, numericalHessian } from '../../../src/ml/clv/optimize.ts';
 import { holdoutSummary, rfmSummary, type HoldoutSummary, type RfmSummary } from '../../../src/ml/clv/rfmSummary.ts';
 
-const DATA = '/work/shared/data/CDNOW_sample.txt';
+// shared/ lies beside the repository, here and in CI's fresh clone.
+const DATA = fileURLToPath(new URL('../../../../shared/data/CDNOW_sample.txt', import.meta.url));
 const PUBLISHED = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
 const PUBLISHED_LL = -9582.4;
 
