@@ -30,9 +30,9 @@
   ;; Rows per block: the unit of work sharing and of the fixed-order reduction.
   (global (export "block_rows") i32 (i32.const 4096))
 
-  ;; Byte offset, within a block's partial record, of its scratch row: the
-  ;; record starts with k*d sums, k counts and the inertia (f64), rounded up
-  ;; to 16 bytes so the scratch row of k f64x2 is aligned.
+  ;; Byte offset, within a block's partial record, of its scratch: the record
+  ;; starts with k*d sums, k counts and the inertia (f64), rounded up to 16
+  ;; bytes so the f64x2 scratch is aligned. Only this part is zeroed per block.
   (func $scratch_offset (param $d i32) (param $k i32) (result i32)
     (i32.and
       (i32.add
@@ -44,8 +44,8 @@
 
   ;; Bytes of one block's partial record: results, then the scratch where
   ;; $block_d8 keeps one pair's k distances and $block_any the pair's d
-  ;; gathered coordinate vectors. Each block has its own, so
-  ;; threads running different blocks never share scratch. Rounded up to 128
+  ;; gathered coordinate vectors. Each block has its own, so threads running
+  ;; different blocks never share scratch. Rounded up to 128
   ;; bytes (two cache lines, the unit the adjacent-line prefetcher pulls) so
   ;; that two threads updating neighbouring records do not contend for a line.
   (func $partial_bytes (export "partial_bytes") (param $d i32) (param $k i32) (result i32)
@@ -68,7 +68,7 @@
     (if (i32.ge_u (local.get $r0) (local.get $n)) (then (return)))
     (local.set $rows (i32.sub (local.get $n) (local.get $r0)))
     (if (i32.gt_u (local.get $rows) (i32.const 4096)) (then (local.set $rows (i32.const 4096))))
-        (local.set $x (i32.add (local.get $x) (i32.shl (i32.mul (local.get $r0) (local.get $d)) (i32.const 3))))
+    (local.set $x (i32.add (local.get $x) (i32.shl (i32.mul (local.get $r0) (local.get $d)) (i32.const 3))))
     (local.set $part (i32.add (local.get $part)
       (i32.mul (local.get $b) (call $partial_bytes (local.get $d) (local.get $k)))))
     (local.set $lab (i32.add (local.get $lab) (i32.shl (local.get $r0) (i32.const 2))))
