@@ -170,10 +170,12 @@ async function populationFigures(connection: DuckDBConnection, table: string): P
 function keyTraits(segment: PresentableSegment, population: PopulationFigures, lang: Lang, currency: string | undefined): SheetTrait[] {
   return distinguishingFeatures(segment, (f) => Number.isFinite(segment.profile[f]) && Number.isFinite(population.mean[f])).map((feature) => {
     const definition = FEATURES[feature];
-    const z = segment.z[feature] ?? 0;
+    // The word follows the two figures printed next to it (z has the same sign
+    // in a consistent run; the figures are what the reader checks).
+    const above = segment.profile[feature] >= population.mean[feature];
     return {
       feature,
-      trait: definition.trait[z >= 0 ? 'high' : 'low'][lang],
+      trait: definition.trait[above ? 'high' : 'low'][lang],
       label: definition.label[lang],
       segment: formatFeature(feature, segment.profile[feature], lang, currency),
       all: formatFeature(feature, population.mean[feature], lang, currency),

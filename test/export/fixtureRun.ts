@@ -10,7 +10,7 @@ import { createTableFromColumns } from '../../src/db/append.ts';
 import { withDatabase } from '../../src/db/database.ts';
 import { quoteLiteral } from '../../src/db/quote.ts';
 
-export const HOSTILE_SEGMENT = `Bob's "best"; DROP TABLE export_customers; --`;
+export const HOSTILE_SEGMENT = `Bob's "best" <b>*deals*</b>; DROP TABLE export_customers; --`;
 export const FORMULA_SEGMENT = `=cmd|' /C calc'!A0`;
 
 /** The fixture's segments. */
