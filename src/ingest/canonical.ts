@@ -22,31 +22,38 @@ export async function createSourceLines(
     const source = mapping[canonical];
     return source === undefined ? `NULL::VARCHAR AS ${canonical}_raw` : `${quoteIdentifier(source)} AS ${canonical}_raw`;
   });
-  // Exact duplicates compare every column of the file, not only the mapped ones.
+  // Exact duplicates compare every column of the file, not only the mapped
+  // ones. Partitioning by a hash of all columns (plus customer and order, so a
+  // hash collision would also need the same customer and order) is much
+  // cheaper than partitioning by every text column.
   const everyColumn = sourceColumns.map(quoteIdentifier).join(', ');
+  const customer = mapping.customer_id ? quoteIdentifier(mapping.customer_id) : 'NULL';
+  const order = mapping.order_id ? quoteIdentifier(mapping.order_id) : 'NULL';
+  const dupRank = mapping.order_id
+    ? `row_number() OVER (PARTITION BY hash(${everyColumn}), ${customer}, ${order} ORDER BY rowid)`
+    : '1';
   // Without malformed records the n-th parsed row is record n (+ header). With
   // them, the n-th parsed row sits on the n-th record number that is not malformed.
-  const rowNumbers =
+  const rowNumber =
     options.malformedRows === 0
-      ? `SELECT rowid AS row_index, rowid + $header + 1 AS row_number FROM raw_input`
-      : `SELECT row_number() OVER (ORDER BY line) - 1 AS row_index, line AS row_number
-         FROM range($header + 1, $header + 1 + (SELECT count(*) FROM raw_input) + (SELECT count(*) FROM raw_malformed)) AS t(line)
-         ANTI JOIN raw_malformed USING (line)`;
+      ? 'rowid + $header + 1'
+      : `(SELECT line FROM good_lines g WHERE g.row_index = raw_input.rowid)`;
+  const goodLines =
+    options.malformedRows === 0
+      ? ''
+      : `WITH good_lines AS (
+           SELECT row_number() OVER (ORDER BY line) - 1 AS row_index, line
+           FROM range($header + 1, $header + 1 + (SELECT count(*) FROM raw_input) + (SELECT count(*) FROM raw_malformed)) AS t(line)
+           ANTI JOIN raw_malformed USING (line)
+         )`;
   await connection.run(
     `CREATE OR REPLACE TABLE src_lines AS
-     WITH numbered AS (
-       SELECT rowid AS row_index, * FROM raw_input
-     ),
-     row_numbers AS (
-       ${rowNumbers}
-     )
+     ${goodLines}
      SELECT
-       r.row_number,
+       ${rowNumber} AS row_number,
        ${select.join(',\n       ')},
-       row_number() OVER (PARTITION BY ${everyColumn} ORDER BY n.row_index) AS dup_rank
-     FROM numbered n
-     JOIN row_numbers r USING (row_index)
-     ORDER BY r.row_number`,
+       ${dupRank} AS dup_rank
+     FROM raw_input`,
     { header: options.headerLines },
   );
 }

@@ -28,7 +28,7 @@ export async function stageLines(
     has_order_id: input.mapping.order_id !== undefined,
     has_quantity: input.mapping.quantity !== undefined,
     non_product_codes: listValue(NON_PRODUCT_CODES.map((c) => c.toUpperCase())),
-    non_product_prefixes: listValue(NON_PRODUCT_PREFIXES.map((p) => p.toLowerCase())),
+    non_product_pattern: `^(${NON_PRODUCT_PREFIXES.map((p) => escapeRegex(p.toLowerCase())).join('|')})`,
     date_formats: listValue([...DATE_FORMATS]),
   });
 
@@ -110,4 +110,8 @@ async function reasonSummary(connection: DuckDBConnection, table: 'stg_lines' | 
   const parts = rows.map((r) => `${r.reason ?? 'usable'} ${r.n}`);
   if (malformed.n > 0) parts.push(`malformed_row ${malformed.n}`);
   return `rows by reason: ${parts.join(', ')}`;
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -36,5 +36,4 @@ SELECT
     WHEN window_state = 'in_window' THEN 'used'
     ELSE window_state
   END AS status
-FROM classified
-ORDER BY row_number;
+FROM classified;

@@ -1,7 +1,7 @@
 -- stg_lines: one row per parsed input line, typed, with the first reason it
 -- cannot be used (reject_reason is NULL when it can).
 -- Parameters: $has_order_id, $has_quantity, $non_product_codes (upper case),
--- $non_product_prefixes (lower case), $date_formats.
+-- $non_product_pattern (a regular expression of lower-case prefixes), $date_formats.
 CREATE OR REPLACE TABLE stg_lines AS
 WITH trimmed AS (
   SELECT
@@ -39,17 +39,14 @@ valued AS (
     CASE WHEN $has_quantity THEN quantity_value WHEN amount < 0 THEN -1 ELSE 1 END AS quantity,
     -- the line total is authoritative when given (it carries discounts)
     coalesce(amount, CASE WHEN $has_quantity THEN quantity_value ELSE 1 END * unit_price) AS signed_value,
-    regexp_matches(coalesce(order_id, ''), '^[Cc]') AS is_cancellation
+    coalesce(left(order_id, 1) IN ('C', 'c'), false) AS is_cancellation
   FROM typed
 ),
 
 flagged AS (
   SELECT
     *,
-    is_cancellation OR quantity < 0 AS is_return,
-    list_contains($non_product_codes, upper(product_id))
-      OR list_any_value(list_transform($non_product_prefixes, p -> starts_with(lower(product_id), p))) IS TRUE
-      AS is_non_product
+    is_cancellation OR quantity < 0 AS is_return
   FROM valued
 )
 
@@ -59,9 +56,12 @@ SELECT
   order_id,
   order_ts,
   CAST(order_ts AS DATE) AS order_date,
-  quantity,
+  -- Exact decimals from here on: sums of money must not depend on the order
+  -- DuckDB's threads add them up in, or the same input could give different
+  -- last digits from run to run.
+  CAST(quantity AS DECIMAL(38, 6)) AS quantity,
   unit_price,
-  abs(signed_value) AS line_value,
+  CAST(abs(signed_value) AS DECIMAL(38, 6)) AS line_value,
   is_return,
   product_id,
   description,
@@ -77,8 +77,9 @@ SELECT
     WHEN unit_price_text IS NULL AND amount_text IS NULL THEN 'missing_price'
     WHEN (amount_text IS NOT NULL AND amount IS NULL) OR (amount_text IS NULL AND unit_price IS NULL) THEN 'invalid_price'
     WHEN $has_order_id AND dup_rank > 1 THEN 'duplicate_line'
-    WHEN regexp_matches(coalesce(order_id, ''), '^[Aa]\d') THEN 'adjustment'
-    WHEN is_non_product THEN 'non_product'
+    WHEN left(order_id, 1) IN ('A', 'a') AND regexp_matches(order_id, '^[Aa]\d') THEN 'adjustment'
+    WHEN list_contains($non_product_codes, upper(product_id))
+      OR regexp_matches(lower(product_id), $non_product_pattern) THEN 'non_product'
     WHEN quantity = 0 THEN 'zero_quantity'
     WHEN coalesce(amount, unit_price) = 0 THEN 'zero_price'
     WHEN unit_price < 0 OR (amount < 0 AND $has_quantity AND NOT is_return) THEN 'negative_price'
@@ -89,5 +90,4 @@ SELECT
     WHEN amount_text IS NOT NULL AND amount IS NULL THEN amount_text
     WHEN amount_text IS NULL AND unit_price IS NULL THEN unit_price_text
   END AS reject_value
-FROM flagged
-ORDER BY row_number;
+FROM flagged;
