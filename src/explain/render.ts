@@ -42,6 +42,11 @@ function signed(value: number | null, digits = 2): string {
   return `${rounded > 0 ? '+' : '−'}${Math.abs(rounded).toFixed(digits)}`;
 }
 
+/** Keeps a label and its figure on one line when wrapping. */
+function unbroken(label: string): string {
+  return label.replaceAll(' ', NBSP);
+}
+
 function percent(share: number): string {
   return `${signed(share * 100, 0)}%`;
 }
@@ -117,7 +122,7 @@ export function renderExplanation(e: CustomerExplanation, options: { color?: boo
       out.push(
         ...wrap(
           `What puts it in “${s.name}” rather than “${e.runner_up.name}” (share of the margin; negative pulls the other way): ` +
-            deciding.map((d) => `${d.label}${NBSP}${percent(d.share)}`).join(', ') + '.',
+            deciding.map((d) => `${unbroken(d.label)}${NBSP}${percent(d.share)}`).join(', ') + '.',
           width,
           '  ',
         ),
@@ -141,7 +146,7 @@ export function renderExplanation(e: CustomerExplanation, options: { color?: boo
     .sort((a, b) => Math.abs(b.z!) - Math.abs(a.z!))
     .slice(0, 4);
   if (standouts.length > 0) {
-    out.push(...wrap(`Stands out from all customers on: ${standouts.map((f) => `${f.label} ${signed(f.z, 1)}${NBSP}sd`).join(', ')}.`, width, '  '));
+    out.push(...wrap(`Stands out from all customers on: ${standouts.map((f) => `${unbroken(f.label)}${NBSP}${signed(f.z, 1)}${NBSP}sd`).join(', ')}.`, width, '  '));
   }
 
   out.push('', bold('Features') + '  (* = used by the clustering; z and percentile against all customers)');

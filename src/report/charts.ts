@@ -356,8 +356,13 @@ export async function pcaMap(segments: readonly ReportSegment[], sample: readonl
     const pc = segments.find((s) => s.id === style.id)?.pc;
     return Array.isArray(pc) && isFiniteNumber(pc[0]) && isFiniteNumber(pc[1]) ? [{ pc1: pc[0], pc2: pc[1], segment: style.label }] : [];
   });
-  const x = { field: 'pc1', type: 'quantitative' as const, title: 'Principal component 1', scale: { zero: false, nice: true } };
-  const y = { field: 'pc2', type: 'quantitative' as const, title: 'Principal component 2', scale: { zero: false, nice: true } };
+  // The domains are fixed here rather than left to Vega, so the labels below
+  // can be placed in pixels: Vega's own "nice" would move the mapping.
+  const all = [...points, ...centroids];
+  const xDomain = niceDomain(Math.min(...all.map((p) => p.pc1)), Math.max(...all.map((p) => p.pc1)));
+  const yDomain = niceDomain(Math.min(...all.map((p) => p.pc2)), Math.max(...all.map((p) => p.pc2)));
+  const x = { field: 'pc1', type: 'quantitative' as const, title: 'Principal component 1', scale: { domain: xDomain, nice: false, zero: false } };
+  const y = { field: 'pc2', type: 'quantitative' as const, title: 'Principal component 2', scale: { domain: yDomain, nice: false, zero: false } };
   const layers: NonNullable<Extract<TopLevelSpec, { layer: unknown }>['layer']> = [
     {
       data: { values: points },
@@ -367,6 +372,9 @@ export async function pcaMap(segments: readonly ReportSegment[], sample: readonl
     },
   ];
   if (centroids.length > 0) {
+    const labels = placeCentroidLabels(centroids, { x: xDomain, y: yDomain, width: MAP_SIZE.width, height: MAP_SIZE.height });
+    const lx = { ...x, field: 'lx' };
+    const ly = { ...y, field: 'ly' };
     layers.push(
       {
         data: { values: centroids },
@@ -375,22 +383,109 @@ export async function pcaMap(segments: readonly ReportSegment[], sample: readonl
       },
       // A white outline under the label keeps it readable over dense points.
       {
-        data: { values: centroids },
-        mark: { type: 'text', dy: -16, fontWeight: 600, fontSize: 12, stroke: 'white', strokeWidth: 4, strokeJoin: 'round', opacity: 0.9 },
-        encoding: { x, y, text: { field: 'segment' } },
+        data: { values: labels },
+        // aria: false, as the diamonds already describe each centre (with its true coordinates, not the label's).
+        mark: { type: 'text', baseline: 'middle', fontWeight: 600, fontSize: 12, stroke: 'white', strokeWidth: 4, strokeJoin: 'round', opacity: 0.9, aria: false },
+        encoding: { x: lx, y: ly, text: { field: 'segment' } },
       },
       {
-        data: { values: centroids },
-        mark: { type: 'text', dy: -16, fontWeight: 600, fontSize: 12, color: '#111' },
-        encoding: { x, y, text: { field: 'segment' } },
+        data: { values: labels },
+        mark: { type: 'text', baseline: 'middle', fontWeight: 600, fontSize: 12, color: '#111', aria: false },
+        encoding: { x: lx, y: ly, text: { field: 'segment' } },
       },
     );
   }
   return renderSvg('map', 'Customers on the first two principal components, coloured by segment', {
-    width: 600,
-    height: 420,
+    ...MAP_SIZE,
     layer: layers,
   } as TopLevelSpec);
+}
+
+/** Plot area of the customer map, in pixels. */
+const MAP_SIZE = { width: 600, height: 420 } as const;
+
+/**
+ * A domain around [min, max] that ends on round numbers (steps of 1, 2 or 5
+ * times a power of ten, about ten of them), as an axis would choose.
+ */
+export function niceDomain(min: number, max: number): [number, number] {
+  if (!(max > min)) return [min - 1, max + 1];
+  const rough = (max - min) / 10;
+  const power = 10 ** Math.floor(Math.log10(rough));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= rough)!;
+  return [Math.floor(min / step) * step, Math.ceil(max / step) * step];
+}
+
+/** A centroid label with its position in data units (the label's centre). */
+export interface PlacedLabel {
+  segment: string;
+  lx: number;
+  ly: number;
+}
+
+/** Approximate width of one character of the 12 px semibold label, in pixels (the SVG is rendered without a font engine). */
+const LABEL_CHAR_WIDTH = 7.2;
+const LABEL_HEIGHT = 15;
+/** Half the diamond's size: labels keep clear of every centre marker. */
+const DIAMOND_HALF = 10;
+
+/**
+ * Places each centroid's label next to its diamond without covering another
+ * label or diamond: above, below, right, left, then further out, taking the
+ * first free spot (or the least covered one). Segments' centres can sit
+ * close together in the first two components — in Online Retail the lapsed
+ * one-timers and the returners do — and labels drawn at a fixed offset then
+ * print over each other.
+ */
+export function placeCentroidLabels(
+  centroids: ReadonlyArray<{ pc1: number; pc2: number; segment: string }>,
+  frame: { x: [number, number]; y: [number, number]; width: number; height: number },
+): PlacedLabel[] {
+  const toPx = (c: { pc1: number; pc2: number }) => ({
+    px: ((c.pc1 - frame.x[0]) / (frame.x[1] - frame.x[0])) * frame.width,
+    py: frame.height - ((c.pc2 - frame.y[0]) / (frame.y[1] - frame.y[0])) * frame.height,
+  });
+  type Box = { x0: number; y0: number; x1: number; y1: number };
+  const overlap = (a: Box, b: Box) => Math.max(0, Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0)) * Math.max(0, Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0));
+  const taken: Box[] = centroids.map((c) => {
+    const { px, py } = toPx(c);
+    return { x0: px - DIAMOND_HALF, y0: py - DIAMOND_HALF, x1: px + DIAMOND_HALF, y1: py + DIAMOND_HALF };
+  });
+  return centroids.map((c) => {
+    const { px, py } = toPx(c);
+    const w = c.segment.length * LABEL_CHAR_WIDTH + 6;
+    const h = LABEL_HEIGHT;
+    const side = w / 2 + DIAMOND_HALF + 4;
+    const candidates = [
+      [0, -18],
+      [0, 19],
+      [side, 0],
+      [-side, 0],
+      [0, -34],
+      [0, 35],
+      [side, -18],
+      [-side, -18],
+      [side, 19],
+      [-side, 19],
+    ];
+    let best = { dx: 0, dy: -18, cost: Infinity };
+    for (const [dx, dy] of candidates) {
+      const cx = Math.min(Math.max(px + dx, w / 2), frame.width - w / 2);
+      const cy = Math.min(Math.max(py + dy, h / 2), frame.height - h / 2);
+      const box = { x0: cx - w / 2, y0: cy - h / 2, x1: cx + w / 2, y1: cy + h / 2 };
+      const cost = taken.reduce((sum, t) => sum + overlap(box, t), 0);
+      if (cost < best.cost) best = { dx: cx - px, dy: cy - py, cost };
+      if (cost === 0) break;
+    }
+    const cx = px + best.dx;
+    const cy = py + best.dy;
+    taken.push({ x0: cx - w / 2, y0: cy - h / 2, x1: cx + w / 2, y1: cy + h / 2 });
+    return {
+      segment: c.segment,
+      lx: frame.x[0] + (cx / frame.width) * (frame.x[1] - frame.x[0]),
+      ly: frame.y[0] + ((frame.height - cy) / frame.height) * (frame.y[1] - frame.y[0]),
+    };
+  });
 }
 
 /**
