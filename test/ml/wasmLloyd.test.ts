@@ -351,6 +351,8 @@ describe('Lloyd wasm kernel arguments', () => {
 
   it('refuses problems a 32-bit wasm memory cannot hold', () => {
     expect(() => createLloydKernel(new Float64Array(0), 2 ** 28, 8, 8)).toThrow(/4 GiB/);
+    expect(() => createLloydKernel(new Float64Array(0), 0, 2 ** 26, 2 ** 6)).toThrow(/4 GiB/);
+    expect(() => createLloydKernel(new Float64Array(0), 0, 2 ** 28, 1)).toThrow(/4 GiB/);
   });
 
   it('refuses use after dispose', () => {

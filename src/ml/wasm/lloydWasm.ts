@@ -79,8 +79,10 @@ function checkShape(n: number, d: number, k: number): void {
 function computeLayout(n: number, d: number, k: number, exports: LloydExports): Layout {
   checkShape(n, d, k);
   const blocks = Math.ceil(n / LLOYD_BLOCK_ROWS);
-  // partial_bytes works in i32: keep its inputs where that cannot overflow.
-  const partBytes = k * (d + 1) < 2 ** 27 ? exports.partial_bytes(d, k) : Infinity;
+  // partial_bytes works in i32: only ask it where its result cannot overflow
+  // (beyond that the problem cannot fit in memory anyway).
+  const partBound = (k * (d + 1) + 1) * 8 + (k + d) * 16 + 256;
+  const partBytes = partBound < 2 ** 31 ? exports.partial_bytes(d, k) : Infinity;
   const c = 0;
   const part = alignUp(c + k * d * 16);
   const lab = alignUp(part + blocks * partBytes);
@@ -236,8 +238,11 @@ export interface LloydKernelOptions {
 
 /** A Lloyd assignment kernel with the points resident in WebAssembly memory. */
 export interface LloydKernel {
+  /** Rows of X. */
   readonly n: number;
+  /** Coordinates per row. */
   readonly d: number;
+  /** Centroids per pass. */
   readonly k: number;
   /** Threads that share the work (1 = calling thread only). */
   readonly threads: number;
