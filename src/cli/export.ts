@@ -71,11 +71,12 @@ export function registerExport(program: Command, io: { stdout: NodeJS.WritableSt
       });
       for (const warning of result.warnings) io.stderr.write(`segmenta: warning: ${warning}\n`);
       const { rows, file, suppression, pseudonymized } = result.manifest;
-      const lines = [`audience file: ${result.out} (${rows.exported} customers, ${file.format}${pseudonymized ? ', pseudonymised ids' : ''})`];
+      const customers = (n: number) => `${n} customer${n === 1 ? '' : 's'}`;
+      const lines = [`audience file: ${result.out} (${customers(rows.exported)}, ${file.format}${pseudonymized ? ', pseudonymised ids' : ''})`];
       for (const [label, n] of Object.entries(rows.by_audience)) lines.push(`  ${label}: ${n}`);
       if (rows.in_several_audiences > 0) lines.push(`in several audiences, placed by priority (${result.manifest.filters.priority}): ${rows.in_several_audiences}`);
       if (suppression) {
-        lines.push(`suppressed: ${rows.suppressed} customers on the suppression list (${suppression.ids} ids on it, ${suppression.ids_not_in_run} not in this run)`);
+        lines.push(`suppressed: ${customers(rows.suppressed)} on the suppression list (${suppression.ids} ids on it, ${suppression.ids_not_in_run} not in this run)`);
       }
       lines.push(`manifest: ${result.manifestPath}`);
       io.stdout.write(`${lines.join('\n')}\n`);

@@ -14,7 +14,9 @@
  * list that went through a segmenta CSV still matches.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { createTableFromColumns } from '../db/append.ts';
 import { queryRows, queryValue } from '../db/query.ts';
@@ -48,7 +50,8 @@ const ID_HEADER = 'customerid';
  * @throws {InputError} when the file is missing, or is a CSV without a customer_id column.
  */
 export async function loadSuppressionList(connection: DuckDBConnection, path: string, table: string): Promise<SuppressionList> {
-  if (!existsSync(path) || !statSync(path).isFile()) throw new InputError(`--suppress ${show(path)}: no such file`);
+  if (!existsSync(path) || statSync(path).isDirectory()) throw new InputError(`--suppress ${show(path)}: no such file`);
+  // Read once: the list may come through a pipe (`--suppress <(query)`), which cannot be read twice.
   const bytes = readFileSync(path);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
@@ -64,7 +67,7 @@ export async function loadSuppressionList(connection: DuckDBConnection, path: st
     await createTableFromColumns(connection, raw, [{ name: 'id', type: 'VARCHAR', values: body.filter((line) => line.trim() !== '') }]);
   } else {
     shape = 'csv';
-    await loadCsvColumn(connection, path, delimiter, raw);
+    await withRegularFile(path, bytes, (file) => loadCsvColumn(connection, file, path, delimiter, raw));
   }
   await connection.run(
     `CREATE OR REPLACE TEMP TABLE ${quoteIdentifier(table)} AS
@@ -78,19 +81,35 @@ export async function loadSuppressionList(connection: DuckDBConnection, path: st
   return { path, sha256, shape, ids };
 }
 
-/** Loads the customer_id column of a CSV (quoted fields and all) into `raw` (column `id`). */
-async function loadCsvColumn(connection: DuckDBConnection, path: string, delimiter: string, raw: string): Promise<void> {
+/**
+ * Runs `work` on `path` when it is a regular file, else on a private
+ * temporary copy of `bytes` (DuckDB reads a CSV more than once), removed after.
+ */
+async function withRegularFile<T>(path: string, bytes: Buffer, work: (file: string) => Promise<T>): Promise<T> {
+  if (statSync(path).isFile()) return work(path);
+  const dir = mkdtempSync(join(tmpdir(), 'segmenta-suppress-'));
+  const copy = join(dir, 'list.csv');
+  try {
+    writeFileSync(copy, bytes, { mode: 0o600 });
+    return await work(copy);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Loads the customer_id column of a CSV (quoted fields and all) into `raw` (column `id`); `given` is the path for messages. */
+async function loadCsvColumn(connection: DuckDBConnection, path: string, given: string, delimiter: string, raw: string): Promise<void> {
   const params = { path, delim: delimiter };
   const source = 'read_csv($path, header = true, all_varchar = true, delim = $delim, quote = \'"\', escape = \'"\')';
   let names: string[];
   try {
     names = (await queryRows<{ column_name: string }>(connection, `SELECT column_name FROM (DESCRIBE SELECT * FROM ${source})`, params)).map((r) => r.column_name);
   } catch (error) {
-    throw new InputError(`--suppress ${show(path)}: cannot read it as CSV (${(error as Error).message.split('\n')[0]})`, { cause: error });
+    throw new InputError(`--suppress ${show(given)}: cannot read it as CSV (${(error as Error).message.split('\n')[0]})`, { cause: error });
   }
   const column = names.find((name) => foldHeader(name) === ID_HEADER);
   if (column === undefined) {
-    throw new InputError(`--suppress ${show(path)}: a CSV needs a customer_id column (or one id per line); found columns: ${names.join(', ')}`);
+    throw new InputError(`--suppress ${show(given)}: a CSV needs a customer_id column (or one id per line); found columns: ${names.join(', ')}`);
   }
   await connection.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdentifier(raw)} AS SELECT ${quoteIdentifier(column)} AS id FROM ${source}`, params);
 }

@@ -1,3 +1,4 @@
+import { execFileSync, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -186,6 +187,21 @@ describe('suppression lists', () => {
 
   it('a CSV without a customer_id column is an error naming its columns', async () => {
     await expect(load('email,reason\na@x,b\n')).rejects.toThrow(/--suppress ".*suppress.txt": a CSV needs a customer_id column \(or one id per line\); found columns: email, reason/);
+  });
+
+  it('a list that comes through a pipe is read once, also as a CSV', async () => {
+    for (const [content, ids] of [['C-1\nC-2\n', ['C-1', 'C-2']], ['email;customer_id\na@x;C-3\n', ['C-3']]] as const) {
+      const fifo = join(tempDir(), 'list.pipe');
+      execFileSync('mkfifo', [fifo]);
+      const writer = spawn('sh', ['-c', 'printf "$1" > "$2"', 'sh', content, fifo]);
+      const closed = new Promise((resolve) => writer.on('close', resolve));
+      const result = await withDatabase({}, async ({ connection }) => {
+        const list = await loadSuppressionList(connection, fifo, 'sup');
+        return { list, rows: await queryRows<{ customer_id: string }>(connection, 'SELECT customer_id FROM sup ORDER BY 1') };
+      });
+      await closed;
+      expect(result.rows.map((r) => r.customer_id)).toEqual(ids);
+    }
   });
 
   it('a missing file is an error', async () => {
