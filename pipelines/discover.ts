@@ -1,7 +1,7 @@
 /**
  * `segmenta discover`: from a purchase file to segment profiles.
  *
- *   ingest → staging → features → transform → cluster → profile → publish
+ *   ingest → staging → features → value → transform → cluster → profile → publish
  *
  * Each stage names what it reads and writes; the runner (./runner.ts) times
  * it, reports progress and handles errors. Everything up to `features` is SQL
@@ -16,6 +16,7 @@ import { selectClusteringFeatures, fitTransformChain, type TransformChain } from
 import { clusterCustomers, type Clustering } from '../src/segmentation/cluster.ts';
 import { profileSegments } from '../src/segmentation/profileSegments.ts';
 import { publishRun, type PublishedRun } from '../src/publish/publishRun.ts';
+import { runValueStage, type ValueResult } from '../src/value/stage.ts';
 import type { SegmentsDocument } from '../src/segments/types.ts';
 import { defineStage, type Stage } from './runner.ts';
 
@@ -26,6 +27,7 @@ export interface DiscoverCatalog {
   input: IngestedInput;
   staged: StagedLines;
   features: CustomerFeatureMatrix & { counts: Awaited<ReturnType<typeof customerCounts>> };
+  value: ValueResult;
   transformed: TransformChain;
   clustering: Clustering;
   segments: SegmentsDocument;
@@ -75,6 +77,16 @@ export const featuresStage = stage({
   },
 });
 
+export const valueStage = stage({
+  name: 'value',
+  description: 'customer lifetime value: BG/NBD (or MBG/NBD) and Gamma-Gamma on repeat purchase days; CLV, P(alive), churn risk',
+  inputs: ['options', 'db', 'staged'],
+  outputs: ['value'],
+  async run({ options, db, staged }) {
+    return { value: await runValueStage(db.connection, staged.asOf, options) };
+  },
+});
+
 export const transformStage = stage({
   name: 'transform',
   description: 'log1p and winsorise skewed features, standardise, PCA',
@@ -99,17 +111,17 @@ export const clusterStage = stage({
 export const profileStage = stage({
   name: 'profile',
   description: 'segment sizes, revenue, profiles, names, descriptions and actions',
-  inputs: ['options', 'db', 'staged', 'features', 'transformed', 'clustering'],
+  inputs: ['options', 'db', 'staged', 'features', 'value', 'transformed', 'clustering'],
   outputs: ['segments'],
-  async run({ options, db, staged, features, transformed, clustering }) {
-    return { segments: await profileSegments(db.connection, { options, staged, features, transformed, clustering }) };
+  async run({ options, db, staged, features, value, transformed, clustering }) {
+    return { segments: await profileSegments(db.connection, { options, staged, features, value, transformed, clustering }) };
   },
 });
 
 export const publishStage = stage({
   name: 'publish',
   description: 'write the run directory atomically: customers, segments, model, manifest, rejects, report',
-  inputs: ['options', 'db', 'input', 'staged', 'features', 'transformed', 'clustering', 'segments'],
+  inputs: ['options', 'db', 'input', 'staged', 'features', 'value', 'transformed', 'clustering', 'segments'],
   outputs: ['published'],
   async run(inputs, { timingsMs, startedAt }) {
     return { published: await publishRun(inputs, { timingsMs, startedAt }) };
@@ -121,6 +133,7 @@ export const discoverPipeline: readonly Stage<DiscoverCatalog, any, any>[] = [
   ingestStage,
   stagingStage,
   featuresStage,
+  valueStage,
   transformStage,
   clusterStage,
   profileStage,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InputError } from './errors.ts';
 import { DEFAULT_LIFECYCLE } from './rules/lifecycle.ts';
+import { VALUE_OPTION_FIELDS } from './value/options.ts';
 
 /** How k is chosen: a fixed number, or the best of a range by the documented rule. */
 export type KSpec = { kind: 'fixed'; k: number } | { kind: 'range'; min: number; max: number; auto: boolean };
@@ -60,6 +61,8 @@ export const DiscoverOptionsSchema = z.object({
   tempDirectory: z.string().optional(),
   threads: z.coerce.number().int().min(1).max(256).optional(),
   report: z.boolean().default(true),
+  // --value, --value-model, --value-time-unit, --clv-months, --discount-rate (src/value/options.ts)
+  ...VALUE_OPTION_FIELDS,
 });
 export type DiscoverOptions = z.infer<typeof DiscoverOptionsSchema> & { kSpec: KSpec };
 

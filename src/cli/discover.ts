@@ -6,6 +6,7 @@ import { acquireLock } from '../publish/lock.ts';
 import { discoverPipeline, type DiscoverCatalog } from '../../pipelines/discover.ts';
 import { runPipeline } from '../../pipelines/runner.ts';
 import { terminalProgress } from './progress.ts';
+import { VALUE_DEFAULTS } from '../value/options.ts';
 
 /** `segmenta discover`: registers the command and its flags. */
 export function registerDiscover(program: Command, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): void {
@@ -33,6 +34,11 @@ export function registerDiscover(program: Command, io: { stdout: NodeJS.Writable
     .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 4GB (larger inputs spill to disk)')
     .option('--temp-directory <dir>', 'where DuckDB spills when over the memory limit')
     .option('--threads <n>', 'DuckDB worker threads (default: all cores)')
+    .option('--value <mode>', 'customer lifetime value, P(alive), churn risk: off, on, or auto (on when enough customers repeat)', VALUE_DEFAULTS.value)
+    .option('--value-model <model>', 'value transaction model: bgnbd or mbgnbd', VALUE_DEFAULTS.valueModel)
+    .option('--value-time-unit <unit>', 'time unit the value models are fitted in: days or weeks', VALUE_DEFAULTS.valueTimeUnit)
+    .option('--clv-months <n>', 'CLV horizon in months', String(VALUE_DEFAULTS.clvMonths))
+    .option('--discount-rate <rate>', 'monthly discount rate of the CLV (0.01 = 1%)', String(VALUE_DEFAULTS.discountRate))
     .option('--no-report', 'skip report.html')
     .option('--debug', 'show stack traces')
     .action(async (flags: Record<string, unknown>) => {

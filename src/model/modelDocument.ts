@@ -1,6 +1,7 @@
 import { InputError } from '../errors.ts';
 import type { FeatureTransformJSON } from '../ml/featureTransform.ts';
 import type { LifecycleThresholds } from '../rules/lifecycle.ts';
+import type { ModelValueSection } from '../value/model.ts';
 
 /** The format tag of `model.json`. */
 export const MODEL_FORMAT = 'segmenta.model/v1';
@@ -27,6 +28,8 @@ export interface ModelDocument {
   label_to_segment: number[];
   segments: Array<{ id: number; name: string; size: number; centroid: Record<string, number> }>;
   lifecycle: LifecycleThresholds;
+  /** Customer-lifetime-value models (BG/NBD or MBG/NBD and Gamma-Gamma), when the run fitted them; score with `scoreValue` (src/value/model.ts). */
+  value?: ModelValueSection;
 }
 
 /** Checks the format tag of a parsed model.json. */

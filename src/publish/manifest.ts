@@ -1,3 +1,5 @@
+import type { ValueManifest } from '../value/stage.ts';
+
 /**
  * The shape of `manifest.json`: where a run's input came from, how every
  * input row was accounted for, and how long each stage took.
@@ -48,4 +50,6 @@ export interface RunManifest {
   started_at: string;
   finished_at: string;
   data_quality: DataQuality;
+  /** What the value stage did: fitted (with parameters, standard errors, correlation and warnings), skipped or failed, and why. */
+  value?: ValueManifest;
 }

@@ -15,6 +15,7 @@ import { SEGMENTA_VERSION } from '../version.ts';
 import { publishDirectory } from './atomicDirectory.ts';
 import type { RunManifest } from './manifest.ts';
 import { writeReport } from '../report/index.ts';
+import type { ValueResult } from '../value/stage.ts';
 
 /** The files of a run directory, in the order they are written. */
 export const RUN_FILES = [
@@ -54,6 +55,8 @@ export async function publishRun(
     transformed: TransformChain;
     clustering: Clustering;
     segments: SegmentsDocument;
+    /** The value stage's result: its fitted models go into model.json, what it did into the manifest. */
+    value?: ValueResult;
   },
   timing: { timingsMs: Record<string, number>; startedAt: Date },
 ): Promise<PublishedRun> {
@@ -65,7 +68,7 @@ export async function publishRun(
     await writeCustomerFiles(connection, dir);
     await copyCsv(connection, 'SELECT * FROM stg_rejects ORDER BY row_number', REJECT_TEXT_COLUMNS, join(dir, 'rejects.csv'), 'row_number');
     writeJson(join(dir, 'segments.json'), run.segments);
-    const model = buildModelDocument(run);
+    const model = { ...buildModelDocument(run), ...(run.value?.section ? { value: run.value.section } : {}) };
     writeJson(join(dir, 'model.json'), model);
     manifest = {
       format: 'segmenta.manifest/v1',
@@ -92,6 +95,7 @@ export async function publishRun(
         customers_only_returns: run.features.counts.onlyReturns,
         orders: run.features.counts.orders,
       },
+      ...(run.value ? { value: run.value.manifest } : {}),
     };
     writeJson(join(dir, 'manifest.json'), manifest);
     if (run.options.report) await writeReport(dir);

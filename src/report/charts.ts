@@ -11,6 +11,7 @@ import { compile, type Config, type TopLevelSpec } from 'vega-lite';
 import { escapeHtml } from './escape.ts';
 import type { KScanEntry } from '../segments/types.ts';
 import type { LifecycleCount, MapPoint, ReportInput, ReportSegment, RfmCell } from './loadRun.ts';
+import { valueVsSizeChart } from './valueChart.ts';
 
 /** Generic system font stack: the report ships no web font. */
 export const FONT_STACK = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
@@ -162,7 +163,7 @@ function roundGeometry(svg: string): string {
  * `renderer: 'none'` skips the DOM and canvas: text widths are estimated,
  * which is deterministic and needs no native canvas package.
  */
-async function renderSvg(name: string, description: string, spec: TopLevelSpec): Promise<string> {
+export async function renderSvg(name: string, description: string, spec: TopLevelSpec): Promise<string> {
   const vegaSpec = compile({ ...spec, config: CONFIG } as TopLevelSpec, {
     // Vega-Lite warns on the console for harmless things (e.g. dropped
     // encodings); the report build should stay quiet and fail on real errors.
@@ -696,6 +697,8 @@ export interface ReportCharts {
   lifecycle: string | null;
   kScan: string | null;
   stability: string | null;
+  /** Segment value vs size (src/report/valueChart.ts); absent or null when the run has no value figures. */
+  value?: string | null;
 }
 
 /**
@@ -714,6 +717,7 @@ export async function renderCharts(input: ReportInput): Promise<ReportCharts> {
             .map(([stage, customers]) => ({ segment_id: s.id, stage, customers })),
         );
   // One after the other: rendering is CPU-bound, so running them together would gain nothing.
+  const value = await valueVsSizeChart(segments);
   return {
     sizes: await sizeShareChart(segments),
     profile: await profileHeatmap(segments, Array.isArray(input.segments.features) ? input.segments.features : undefined),
@@ -722,5 +726,7 @@ export async function renderCharts(input: ReportInput): Promise<ReportCharts> {
     lifecycle: await lifecycleChart(segments, lifecycle),
     kScan: await kScanChart(Array.isArray(input.segments.k_scan) ? input.segments.k_scan : [], input.segments.k_choice?.chosen ?? input.segments.k),
     stability: await stabilityChart(segments),
+    // Only runs with value figures have the chart (src/report/valueChart.ts).
+    ...(value ? { value } : {}),
   };
 }

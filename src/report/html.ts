@@ -10,6 +10,7 @@
 import { escapeHtml as esc } from './escape.ts';
 import { FONT_STACK, STABILITY_THRESHOLD, featureLabel, segmentStyles, type ReportCharts, type SegmentStyle } from './charts.ts';
 import type { ReportInput, ReportSegment } from './loadRun.ts';
+import { valueSection } from './valueChart.ts';
 
 const DASH = '—';
 
@@ -505,6 +506,10 @@ export function renderReport(input: ReportInput, charts: ReportCharts): string {
   const { segments: doc, manifest } = input;
   const styles = segmentStyles(doc.segments);
   const money = moneyFormatter(manifest.data_quality?.currencies);
+  // ---- customer value (issue 9): begin. The section is built in valueChart.ts; '' for runs without value figures.
+  const value = valueSection(input, charts.value, styles, money);
+  const valueLink = value ? '<a href="#value">Value</a>' : '';
+  // ---- customer value: end
   const meta = [
     manifest.input?.path ? `Input <code>${esc(manifest.input.path)}</code>` : '',
     doc.as_of ?? manifest.as_of ? `As of ${esc(doc.as_of ?? manifest.as_of)}` : '',
@@ -525,12 +530,13 @@ export function renderReport(input: ReportInput, charts: ReportCharts): string {
 <h1>Customer segments</h1>
 <p class="meta">${meta.map((m) => `<span>${m}</span>`).join('')}</p>
 </div></header>
-<nav class="toc" aria-label="Sections"><div class="page"><a href="#summary">Summary</a><a href="#data-quality">Data quality</a><a href="#segments">Segments</a><a href="#profiles">Profiles</a><a href="#charts">Charts</a></div></nav>
+<nav class="toc" aria-label="Sections"><div class="page"><a href="#summary">Summary</a><a href="#data-quality">Data quality</a><a href="#segments">Segments</a><a href="#profiles">Profiles</a>${valueLink}<a href="#charts">Charts</a></div></nav>
 <main class="page">
 ${summarySection(input, money)}
 ${dataQualitySection(input)}
 ${segmentTableSection(input, styles, money)}
 ${cardsSection(input, styles, money)}
+${value}
 ${chartsSection(input, charts)}
 ${footer(input)}
 </main>

@@ -10,6 +10,8 @@ import { RFM_GRID, type RfmScore } from '../segments/rfmSegments.ts';
 import { presentSegments } from '../segments/present.ts';
 import type { SegmentProfile, SegmentsDocument } from '../segments/types.ts';
 import type { Clustering } from './cluster.ts';
+import { addValueColumns, segmentValues } from '../value/segments.ts';
+import type { ValueResult } from '../value/stage.ts';
 import type { TransformChain } from './transformChain.ts';
 
 /** Below this per-segment bootstrap stability a segment is flagged unstable (Hennig's rule of thumb). */
@@ -22,7 +24,15 @@ export const UNSTABLE_BELOW = 0.6;
  */
 export async function profileSegments(
   connection: DuckDBConnection,
-  run: { options: DiscoverOptions; staged: StagedLines; features: CustomerFeatureMatrix; transformed: TransformChain; clustering: Clustering },
+  run: {
+    options: DiscoverOptions;
+    staged: StagedLines;
+    features: CustomerFeatureMatrix;
+    transformed: TransformChain;
+    clustering: Clustering;
+    /** The value stage's result; when it fitted, value columns and per-segment value figures are added. */
+    value?: ValueResult;
+  },
 ): Promise<SegmentsDocument> {
   const { options, staged, features, transformed, clustering } = run;
   const k = clustering.k;
@@ -43,6 +53,8 @@ export async function profileSegments(
     },
   );
   await createCustomersOut(connection, named.map((s) => s.name));
+  const values = run.value?.section ? await segmentValues(connection, k) : null;
+  if (values) await addValueColumns(connection);
 
   const segments: SegmentProfile[] = stats.map((s: SegmentStats, i) => ({
     id: s.id,
@@ -61,6 +73,7 @@ export async function profileSegments(
     stability: round(clustering.segmentStability[s.id], 4),
     unstable: clustering.segmentStability[s.id] < UNSTABLE_BELOW,
     pc: centroidPc(clustering, s.id),
+    ...(values ? { value: values[s.id] } : {}),
   }));
   return {
     k,

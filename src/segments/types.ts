@@ -56,6 +56,25 @@ export interface SegmentProfile {
   unstable: boolean;
   /** The centroid's coordinates on the first two principal components. */
   pc?: [number, number];
+  /** Customer-lifetime-value figures of the segment's customers; present when the run fitted the value models (docs/value.md). */
+  value?: SegmentValue;
+}
+
+/** A segment's value figures, from the value stage's per-customer CLV, P(alive) and churn risk. */
+export interface SegmentValue {
+  /** Sum of the customers' CLV over the run's horizon (default 12 months, discounted), in input currency. */
+  clv_sum: number;
+  clv_mean: number;
+  /** clv_sum / CLV of all customers. */
+  clv_share: number;
+  p_alive_mean: number;
+  /** Mean of 1 − P(alive). */
+  churn_risk_mean: number;
+  /** Purchase days the segment's customers are expected to make in the next 90 days. */
+  expected_purchases_90d_sum: number;
+  /** Customers with a top-fifth CLV whose P(alive) has fallen by ≥ 0.25 since their last purchase ("valuable but fading"), and their CLV. */
+  fading_customers: number;
+  fading_clv: number;
 }
 
 /** The content of `segments.json`. */

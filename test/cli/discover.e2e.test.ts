@@ -38,7 +38,7 @@ describe('segmenta discover on Online Retail (the real CLI)', () => {
     expect(rejected_by_reason.missing_customer_id).toBe(135_080);
     // rejects.csv holds every unused row: header + (read − used) lines
     expect(csvLines(join(dir, 'a', 'rejects.csv')).length - 1).toBe(read - used);
-    expect(Object.keys(manifest.timings_ms)).toEqual(['ingest', 'staging', 'features', 'transform', 'cluster', 'profile', 'publish']);
+    expect(Object.keys(manifest.timings_ms)).toEqual(['ingest', 'staging', 'features', 'value', 'transform', 'cluster', 'profile', 'publish']);
   });
 
   it('has the customers we expect: 4,339 buyers less 5 whose only purchases were not products or free', () => {
@@ -49,6 +49,8 @@ describe('segmenta discover on Online Retail (the real CLI)', () => {
     for (const column of ['recency_days', 'frequency', 'revenue', 'avg_order_value', 'tenure_days', 'rfm_r', 'rfm_f', 'rfm_m', 'rfm_segment', 'lifecycle_stage']) {
       expect(header).toContain(column);
     }
+    // The value stage's columns come after the contract's.
+    expect(header.slice(-4)).toEqual(['clv', 'p_alive', 'expected_purchases_90d', 'churn_risk']);
   });
 
   it('writes segments whose sizes and shares add up', () => {
@@ -64,6 +66,9 @@ describe('segmenta discover on Online Retail (the real CLI)', () => {
       expect(s.actions.length).toBeGreaterThanOrEqual(2);
     }
     expect(segments.k_scan.map((e: { k: number }) => e.k)).toEqual([3, 4, 5, 6]);
+    // Value per segment: the CLV shares add up to 1 and every segment has customers likely alive.
+    expect(segments.segments.reduce((a: number, s: { value: { clv_share: number } }) => a + s.value.clv_share, 0)).toBeCloseTo(1, 4);
+    for (const s of segments.segments) expect(s.value.p_alive_mean).toBeGreaterThan(0);
   });
 
   it('is byte-identical on a second run with the same input, flags and seed', async () => {

@@ -1,0 +1,250 @@
+/**
+ * The value models of a run: a BG/NBD-family transaction model and the
+ * Gamma-Gamma spend model, fitted on the customers' purchase-day summaries,
+ * serialised as the `value` section of model.json, and used to score
+ * customers — at discover time and by a refresh that keeps the model.
+ */
+import { InputError } from '../errors.ts';
+import {
+  BetaGeoFitter,
+  DAYS_PER_TIME_UNIT,
+  GammaGammaFitter,
+  ModifiedBetaGeoFitter,
+  type BetaGeoDocument,
+  type BetaGeoFamilyFitter,
+  type GammaGammaDocument,
+  type TimeUnit,
+} from '../ml/clv/index.ts';
+import type { ValueModelName } from './options.ts';
+import { inTimeUnit, type ValueSummaries } from './summaries.ts';
+
+/** Format tag of the `value` section of model.json. */
+export const VALUE_SECTION_FORMAT = 'segmenta.value/v1';
+
+/** Horizon of `expected_purchases_90d`, in days. */
+export const EXPECTED_PURCHASES_DAYS = 90;
+
+/** Days in a month for the CLV's monthly steps (a calendar year over twelve). */
+export const DAYS_PER_MONTH = 365.25 / 12;
+
+/**
+ * "Valuable but fading": a customer in the top fifth by CLV whose P(alive)
+ * has fallen by at least this much since their last purchase.
+ */
+export const FADING_P_ALIVE_DROP = 0.25;
+/** Quantile of CLV above which a customer counts as valuable for the fading callout. */
+export const VALUABLE_CLV_QUANTILE = 0.8;
+
+/** How the models are fitted and CLV is computed. */
+export interface ValueSettings {
+  model: ValueModelName;
+  timeUnit: TimeUnit;
+  /** CLV horizon in months. */
+  clvMonths: number;
+  /** Monthly discount rate. */
+  discountRate: number;
+}
+
+/** The `value` section of model.json: everything needed to score customers with the fitted models. */
+export interface ModelValueSection {
+  format: typeof VALUE_SECTION_FORMAT;
+  /** Transaction model: `bgnbd` or `mbgnbd`. */
+  model: ValueModelName;
+  /** Unit of recency and T the parameters are in. */
+  time_unit: TimeUnit;
+  /** End of the period the models were fitted on. */
+  as_of: string;
+  clv: { months: number; discount_rate: number; days_per_month: number };
+  expected_purchases_days: number;
+  /** The transaction model (format `segmenta.bgnbd/v1` or `segmenta.mbgnbd/v1`): parameters, standard errors, log-likelihood. */
+  transaction: BetaGeoDocument;
+  /** The Gamma-Gamma model (format `segmenta.gammagamma/v1`), with the frequency–spend correlation. */
+  spend: GammaGammaDocument;
+  /** Customers the transaction model was fitted on, and those with a repeat purchase. */
+  customers: number;
+  repeat_customers: number;
+  /** Repeat customers left out of the spend fit because their mean repeat spend is 0 (only free repeat orders). */
+  spend_excluded: number;
+  /** Pearson ρ of frequency and mean repeat spend over repeat customers (the Gamma-Gamma assumes 0). */
+  frequency_spend_correlation: number | null;
+  /** The thresholds of the "valuable but fading" flag. */
+  fading: { clv_quantile: number; clv_threshold: number; p_alive_drop: number };
+  /** Non-fatal remarks of both fits. */
+  warnings: string[];
+}
+
+/** Per-customer value figures, aligned with the summaries' customers. */
+export interface CustomerValues {
+  clv: Float64Array;
+  p_alive: Float64Array;
+  expected_purchases_90d: Float64Array;
+  churn_risk: Float64Array;
+  /** P(alive) right after the customer's last purchase minus P(alive) now. */
+  p_alive_drop: Float64Array;
+  /** 1 for customers with a top-fifth CLV whose P(alive) fell by ≥ {@link FADING_P_ALIVE_DROP}, else 0. */
+  fading: Float64Array;
+}
+
+function newTransactionModel(model: ValueModelName): BetaGeoFamilyFitter {
+  return model === 'mbgnbd' ? new ModifiedBetaGeoFitter() : new BetaGeoFitter();
+}
+
+function restoreTransactionModel(section: Pick<ModelValueSection, 'model' | 'transaction'>): BetaGeoFamilyFitter {
+  return section.model === 'mbgnbd' ? ModifiedBetaGeoFitter.fromJSON(section.transaction) : BetaGeoFitter.fromJSON(section.transaction);
+}
+
+/**
+ * Fits the transaction model on every customer and the Gamma-Gamma model on
+ * the repeat customers with a positive mean repeat spend.
+ *
+ * @throws InputError when a fit fails (no repeat customers, no convergence, a
+ *   parameter running off) or q ≤ 1 leaves one-time buyers without an expected spend
+ */
+export function fitValueModels(summaries: ValueSummaries, settings: ValueSettings): ModelValueSection {
+  const { recency, T } = inTimeUnit(summaries, settings.timeUnit);
+  const transaction = newTransactionModel(settings.model).fit(summaries.frequency, recency, T);
+  // Repeat customers whose repeat orders were all free carry no spend information the
+  // Gamma-Gamma can use (its mean spend must be positive): fit spend without them.
+  const spendFrequency = Float64Array.from(summaries.frequency);
+  let excluded = 0;
+  for (let i = 0; i < spendFrequency.length; i += 1) {
+    if (spendFrequency[i] > 0 && !(summaries.monetary[i] > 0)) {
+      spendFrequency[i] = 0;
+      excluded += 1;
+    }
+  }
+  const spend = new GammaGammaFitter().fit(spendFrequency, summaries.monetary);
+  const { q } = spend.params;
+  if (!(q > 1)) {
+    throw new InputError(
+      `Gamma-Gamma: q = ${q.toPrecision(4)} ≤ 1 makes the mean spend of customers without a repeat purchase infinite, so their CLV is undefined`,
+    );
+  }
+  const section: ModelValueSection = {
+    format: VALUE_SECTION_FORMAT,
+    model: settings.model,
+    time_unit: settings.timeUnit,
+    as_of: summaries.asOf,
+    clv: { months: settings.clvMonths, discount_rate: settings.discountRate, days_per_month: DAYS_PER_MONTH },
+    expected_purchases_days: EXPECTED_PURCHASES_DAYS,
+    transaction: transaction.toJSON(),
+    spend: spend.toJSON(),
+    customers: transaction.nCustomers,
+    repeat_customers: transaction.nRepeaters,
+    spend_excluded: excluded,
+    frequency_spend_correlation: Number.isFinite(spend.frequencySpendCorrelation) ? spend.frequencySpendCorrelation : null,
+    fading: { clv_quantile: VALUABLE_CLV_QUANTILE, clv_threshold: 0, p_alive_drop: FADING_P_ALIVE_DROP },
+    warnings: [...transaction.warnings, ...dropoutWarnings(transaction), ...spend.warnings],
+  };
+  // The CLV threshold of "valuable" is the fitted population's, kept in the section so a
+  // refresh scoring with it flags customers by the same bar.
+  const values = scoreValue(section, summaries);
+  section.fading.clv_threshold = round(quantile(values.clv, VALUABLE_CLV_QUANTILE), 2);
+  return section;
+}
+
+/**
+ * Scores customers with a fitted `value` section of model.json: CLV over the
+ * section's horizon and discount rate (lifetimes' discounted-cash-flow
+ * formula), P(alive), expected purchases in the next 90 days, churn risk
+ * = 1 − P(alive), and the "valuable but fading" flag.
+ *
+ * A refresh that keeps its model calls this with the summaries of its own
+ * data (see {@link buildValueSummaries}); the customers' histories are
+ * measured up to the refresh's as-of date, the parameters stay the model's.
+ *
+ * @throws InputError when the section is not a value section this version can read
+ */
+export function scoreValue(section: ModelValueSection, summaries: Pick<ValueSummaries, 'frequency' | 'recencyDays' | 'tDays' | 'monetary'>): CustomerValues {
+  if (section?.format !== VALUE_SECTION_FORMAT) {
+    throw new InputError(`model.json value section: expected format ${VALUE_SECTION_FORMAT}, got ${JSON.stringify(section?.format)}`);
+  }
+  const transaction = restoreTransactionModel(section);
+  const spend = GammaGammaFitter.fromJSON(section.spend);
+  const unitDays = DAYS_PER_TIME_UNIT[section.time_unit];
+  const { recency, T } = inTimeUnit(summaries, section.time_unit);
+  const monthLength = section.clv.days_per_month / unitDays;
+  const horizon = section.expected_purchases_days / unitDays;
+  const { months, discount_rate: discountRate } = section.clv;
+  const n = summaries.frequency.length;
+  const out: CustomerValues = {
+    clv: new Float64Array(n),
+    p_alive: new Float64Array(n),
+    expected_purchases_90d: new Float64Array(n),
+    churn_risk: new Float64Array(n),
+    p_alive_drop: new Float64Array(n),
+    fading: new Float64Array(n),
+  };
+  // Everything but the spend depends on (x, tₓ, T) alone, which many customers share
+  // (whole days): evaluate the hypergeometric sums once per distinct history.
+  const cache = new Map<string, [number, number, number, number]>();
+  for (let i = 0; i < n; i += 1) {
+    const x = summaries.frequency[i];
+    const key = `${x}|${summaries.recencyDays[i]}|${summaries.tDays[i]}`;
+    let figures = cache.get(key);
+    if (figures === undefined) {
+      const alive = transaction.probabilityAlive(x, recency[i], T[i]);
+      const aliveAtLast = transaction.probabilityAlive(x, recency[i], recency[i]);
+      const expected90 = transaction.expectedPurchases(horizon, x, recency[i], T[i]);
+      // Σ discounted expected purchases per month: CLV = E(spend) × this sum.
+      let discounted = 0;
+      let previous = 0;
+      for (let m = 1; m <= months; m += 1) {
+        const cumulative = transaction.expectedPurchases(m * monthLength, x, recency[i], T[i]);
+        discounted += (cumulative - previous) / (1 + discountRate) ** m;
+        previous = cumulative;
+      }
+      figures = [alive, aliveAtLast, expected90, discounted];
+      cache.set(key, figures);
+    }
+    const [alive, aliveAtLast, expected90, discounted] = figures;
+    const spendMonetary = summaries.monetary[i] > 0 ? summaries.monetary[i] : 0;
+    const spendFrequency = summaries.monetary[i] > 0 ? x : 0;
+    out.clv[i] = spend.conditionalExpectedAverageProfit(spendFrequency, spendMonetary) * discounted;
+    out.p_alive[i] = alive;
+    out.churn_risk[i] = 1 - alive;
+    out.expected_purchases_90d[i] = expected90;
+    out.p_alive_drop[i] = Math.max(0, aliveAtLast - alive);
+  }
+  const threshold = section.fading.clv_threshold;
+  for (let i = 0; i < n; i += 1) {
+    out.fading[i] = threshold > 0 && out.clv[i] >= threshold && out.p_alive_drop[i] >= section.fading.p_alive_drop ? 1 : 0;
+  }
+  for (const [name, values] of Object.entries(out)) {
+    if (!values.every(Number.isFinite)) throw new InputError(`value model: ${name} is not finite for every customer`);
+  }
+  return out;
+}
+
+/**
+ * A warning when the data hardly identifies dropout: a standard error of a or
+ * b larger than the estimate. Then the fit puts the dropout probability near
+ * 0, P(alive) is close to 1 for everyone and churn risk says little — typical
+ * of one year of regular (e.g. wholesale) buyers, where few have visibly left.
+ */
+function dropoutWarnings(transaction: BetaGeoFamilyFitter): string[] {
+  const { a, b } = transaction.params;
+  const se = transaction.standardErrors;
+  const poor = (value: number, error: number | undefined) => error === undefined || !Number.isFinite(error) || error > value;
+  if (se !== null && !poor(a, se.a) && !poor(b, se.b)) return [];
+  const figures = `a = ${a.toPrecision(3)} ± ${se ? se.a.toPrecision(3) : '?'}, b = ${b.toPrecision(3)} ± ${se ? se.b.toPrecision(3) : '?'}`;
+  return [
+    `dropout is poorly identified (${figures}; mean dropout probability per purchase ${(a / (a + b)).toPrecision(2)}): ` +
+      'P(alive) and churn risk are unreliable and CLV may overstate lapsed customers; the history may be too short to see customers leave',
+  ];
+}
+
+/** The q-quantile of the values (linear interpolation, NaN for none). */
+function quantile(values: Float64Array, q: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = Float64Array.from(values).sort();
+  const position = (sorted.length - 1) * q;
+  const low = Math.floor(position);
+  const high = Math.min(sorted.length - 1, low + 1);
+  return sorted[low] + (sorted[high] - sorted[low]) * (position - low);
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}

@@ -1,0 +1,144 @@
+/**
+ * The `value` stage of `discover`: decides whether the data supports the
+ * value models (`--value off|on|auto`), fits them, scores every customer
+ * into the `customer_value` table, and says what happened for the manifest.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { createTableFromColumns } from '../db/append.ts';
+import { InputError } from '../errors.ts';
+import { fitValueModels, scoreValue, type ModelValueSection, type ValueSettings } from './model.ts';
+import type { ValueMode } from './options.ts';
+import { buildValueSummaries, type ValueSummaries } from './summaries.ts';
+
+/**
+ * Fewest repeat customers `auto` (and `on`) fit the models on. Below this the
+ * four BG/NBD parameters rest on a handful of histories and typically run off
+ * to 0 or ∞, or fit but mean nothing.
+ */
+export const MIN_REPEAT_CUSTOMERS = 30;
+
+/** What the value stage did, for the manifest (`value` section). */
+export interface ValueManifest {
+  mode: ValueMode;
+  /** `fitted`; `skipped` (off, or auto on data that cannot support it); `failed` (auto, and the fit failed). */
+  status: 'fitted' | 'skipped' | 'failed';
+  /** Why it was skipped or failed; null when fitted. */
+  reason: string | null;
+  model: ValueSettings['model'];
+  time_unit: ValueSettings['timeUnit'];
+  clv: { months: number; discount_rate: number };
+  customers: number | null;
+  repeat_customers: number | null;
+  /** Purchase days in the window, and the zero-price lines counted as purchase events (see docs/value.md). */
+  purchase_days: number | null;
+  zero_price_lines: number | null;
+  /** Fitted parameters and standard errors; null unless fitted. */
+  transaction: { params: Record<string, number>; standard_errors: Record<string, number | null> | null; log_likelihood: number | null } | null;
+  spend: { params: Record<string, number>; standard_errors: Record<string, number | null> | null; log_likelihood: number | null } | null;
+  frequency_spend_correlation: number | null;
+  /** Thresholds of the "valuable but fading" flag (CLV at the 80th percentile, P(alive) drop); null unless fitted. */
+  fading: { clv_threshold: number; p_alive_drop: number } | null;
+  warnings: string[];
+}
+
+/** The value stage's result: the fitted section (for model.json) or null, and the manifest entry. */
+export interface ValueResult {
+  section: ModelValueSection | null;
+  manifest: ValueManifest;
+}
+
+/**
+ * Runs the value stage on the staged lines of a run.
+ *
+ * - `off`: nothing is fitted.
+ * - `auto`: fitted when at least {@link MIN_REPEAT_CUSTOMERS} customers repeat; a
+ *   failed fit is recorded with its reason and the run goes on without value columns.
+ * - `on`: like auto, but too few repeat customers or a failed fit is an InputError (exit 2).
+ *
+ * When fitted, the table `customer_value` holds every customer's clv, p_alive,
+ * expected_purchases_90d, churn_risk and the valuable-but-fading flag.
+ */
+export async function runValueStage(
+  connection: DuckDBConnection,
+  asOf: string,
+  options: { value: ValueMode; valueModel: ValueSettings['model']; valueTimeUnit: ValueSettings['timeUnit']; clvMonths: number; discountRate: number },
+): Promise<ValueResult> {
+  const settings: ValueSettings = {
+    model: options.valueModel,
+    timeUnit: options.valueTimeUnit,
+    clvMonths: options.clvMonths,
+    discountRate: options.discountRate,
+  };
+  const manifest: ValueManifest = {
+    mode: options.value,
+    status: 'skipped',
+    reason: null,
+    model: settings.model,
+    time_unit: settings.timeUnit,
+    clv: { months: settings.clvMonths, discount_rate: settings.discountRate },
+    customers: null,
+    repeat_customers: null,
+    purchase_days: null,
+    zero_price_lines: null,
+    transaction: null,
+    spend: null,
+    frequency_spend_correlation: null,
+    fading: null,
+    warnings: [],
+  };
+  if (options.value === 'off') return { section: null, manifest: { ...manifest, reason: '--value off' } };
+
+  const summaries = await buildValueSummaries(connection, asOf);
+  const repeaters = summaries.frequency.reduce((n, x) => n + (x > 0 ? 1 : 0), 0);
+  Object.assign(manifest, {
+    customers: summaries.customerIds.length,
+    repeat_customers: repeaters,
+    purchase_days: summaries.events.purchaseDays,
+    zero_price_lines: summaries.events.zeroPriceLines,
+  });
+  if (repeaters < MIN_REPEAT_CUSTOMERS) {
+    const reason = `only ${repeaters} customers bought on more than one day up to ${asOf}; the value models need at least ${MIN_REPEAT_CUSTOMERS}`;
+    if (options.value === 'on') throw new InputError(`--value on: ${reason}`);
+    return { section: null, manifest: { ...manifest, reason } };
+  }
+
+  let section: ModelValueSection;
+  try {
+    section = fitValueModels(summaries, settings);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    if (options.value === 'on') throw new InputError(`--value on: ${error.message}`, { cause: error });
+    return { section: null, manifest: { ...manifest, status: 'failed', reason: error.message } };
+  }
+  await createCustomerValueTable(connection, section, summaries);
+  return {
+    section,
+    manifest: {
+      ...manifest,
+      status: 'fitted',
+      transaction: {
+        params: { ...section.transaction.params },
+        standard_errors: section.transaction.standardErrors,
+        log_likelihood: section.transaction.logLikelihood,
+      },
+      spend: { params: { ...section.spend.params }, standard_errors: section.spend.standardErrors, log_likelihood: section.spend.logLikelihood },
+      frequency_spend_correlation: section.frequency_spend_correlation,
+      fading: { clv_threshold: section.fading.clv_threshold, p_alive_drop: section.fading.p_alive_drop },
+      warnings: [...section.warnings],
+    },
+  };
+}
+
+/** `customer_value`: one row per customer of the value summaries with its scores. */
+async function createCustomerValueTable(connection: DuckDBConnection, section: ModelValueSection, summaries: ValueSummaries): Promise<void> {
+  const values = scoreValue(section, summaries);
+  await createTableFromColumns(connection, 'customer_value', [
+    { name: 'customer_id', type: 'VARCHAR', values: summaries.customerIds },
+    { name: 'clv', type: 'DOUBLE', values: values.clv },
+    { name: 'p_alive', type: 'DOUBLE', values: values.p_alive },
+    { name: 'expected_purchases_90d', type: 'DOUBLE', values: values.expected_purchases_90d },
+    { name: 'churn_risk', type: 'DOUBLE', values: values.churn_risk },
+    { name: 'p_alive_drop', type: 'DOUBLE', values: values.p_alive_drop },
+    { name: 'fading', type: 'DOUBLE', values: values.fading },
+  ]);
+}
