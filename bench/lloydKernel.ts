@@ -6,7 +6,7 @@
  * Run: `node bin/run-ts.mjs bench/lloydKernel.ts [--n 1000000] [--d 8] [--k 8] [--threads 2]`
  */
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { createLloydKernel, lloydAssignWasm } from '../src/ml/wasm/lloydWasm.ts';
 
 type Assign = (
@@ -137,7 +137,9 @@ if (threads > 1) {
 }
 
 console.log(`Lloyd assignment pass, n=${n} d=${d} k=${k}, best of ${REPEATS} (${availableParallelism()} CPUs)`);
-console.log(`copying X into wasm memory (once per fit): ${loadMs.toFixed(1)} ms`);
+// Other processes on the machine skew the threaded figure most: say how busy it was.
+console.log(`load average at the end: ${loadavg()[0].toFixed(2)}`);
+console.log(`creating the kernel (allocates memory, copies X in; once per fit): ${loadMs.toFixed(1)} ms`);
 for (const row of rows) {
   const speedup = refResult.ms / row.ms;
   console.log(
