@@ -5,6 +5,7 @@ import { registerDiscover } from './discover.ts';
 import { registerReport } from './report.ts';
 import { registerExplain } from './explain.ts';
 import { registerExport } from './export.ts';
+import { registerValidateValue } from './validateValue.ts';
 
 /**
  * The `segmenta` command line. This is the only place that turns errors into
@@ -25,6 +26,7 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
   registerReport(program, io);
   registerExplain(program, io);
   registerExport(program, io);
+  registerValidateValue(program, io);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return ExitCode.ok;

@@ -89,6 +89,20 @@ function newTransactionModel(model: ValueModelName): BetaGeoFamilyFitter {
   return model === 'mbgnbd' ? new ModifiedBetaGeoFitter() : new BetaGeoFitter();
 }
 
+/**
+ * Fits the BG/NBD or MBG/NBD model on every customer's frequency, recency and T in `timeUnit`.
+ *
+ * @throws InputError when there are no repeat customers or the fit fails
+ */
+export function fitTransactionModel(
+  summaries: Pick<ValueSummaries, 'frequency' | 'recencyDays' | 'tDays'>,
+  model: ValueModelName,
+  timeUnit: TimeUnit,
+): BetaGeoFamilyFitter {
+  const { recency, T } = inTimeUnit(summaries, timeUnit);
+  return newTransactionModel(model).fit(summaries.frequency, recency, T);
+}
+
 function restoreTransactionModel(section: Pick<ModelValueSection, 'model' | 'transaction'>): BetaGeoFamilyFitter {
   return section.model === 'mbgnbd' ? ModifiedBetaGeoFitter.fromJSON(section.transaction) : BetaGeoFitter.fromJSON(section.transaction);
 }
@@ -101,8 +115,7 @@ function restoreTransactionModel(section: Pick<ModelValueSection, 'model' | 'tra
  *   parameter running off) or q ≤ 1 leaves one-time buyers without an expected spend
  */
 export function fitValueModels(summaries: ValueSummaries, settings: ValueSettings): ModelValueSection {
-  const { recency, T } = inTimeUnit(summaries, settings.timeUnit);
-  const transaction = newTransactionModel(settings.model).fit(summaries.frequency, recency, T);
+  const transaction = fitTransactionModel(summaries, settings.model, settings.timeUnit);
   // Repeat customers whose repeat orders were all free carry no spend information the
   // Gamma-Gamma can use (its mean spend must be positive): fit spend without them.
   const spendFrequency = Float64Array.from(summaries.frequency);

@@ -4,7 +4,6 @@
  * is read with the flags a user would give, in a fresh in-memory DuckDB, and
  * the value stage's SQL turns the staged lines into the models' inputs.
  */
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/database.ts';
 import { ingest } from '../../src/ingest/index.ts';
@@ -12,15 +11,7 @@ import { stageLines } from '../../src/staging/index.ts';
 import { BetaGeoFitter, GammaGammaFitter } from '../../src/ml/clv/index.ts';
 import { fitValueModels, scoreValue, type ModelValueSection } from '../../src/value/model.ts';
 import { buildValueSummaries, inTimeUnit, type ValueSummaries } from '../../src/value/summaries.ts';
-
-// shared/ lies beside the repository, here and in CI's fresh clone.
-export const CDNOW = fileURLToPath(new URL('../../../shared/data/CDNOW_sample.txt', import.meta.url));
-/** The flags that read the raw CDNOW file: master id, date, CDs, dollars. */
-export const CDNOW_FLAGS = {
-  delimiter: 'whitespace',
-  header: false,
-  map: 'customer_id=column0,order_date=column2,quantity=column3,amount=column4',
-} as const;
+import { CDNOW, CDNOW_FLAGS } from './cdnowData.ts';
 
 const PUBLISHED = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
 const PUBLISHED_LL = -9582.4;
