@@ -105,3 +105,64 @@ export function parseDiscoverOptions(raw: Record<string, unknown>): DiscoverOpti
   }
   return { ...options, kSpec: parseK(options.k) };
 }
+
+/** How a refresh decides to refit the model: `auto` refits when drift passes the thresholds in src/refresh/drift.ts. */
+export const RETRAIN_MODES = ['never', 'always', 'auto'] as const;
+export type RetrainMode = (typeof RETRAIN_MODES)[number];
+
+/**
+ * Every option of `segmenta refresh`. The clustering features and the
+ * lifecycle thresholds are not options: they come from the saved model, so
+ * new customers are scored by the same rules; `--k` and `--seed` default to
+ * the model's.
+ */
+export const RefreshOptionsSchema = DiscoverOptionsSchema.omit({
+  features: true,
+  inactiveDays: true,
+  atRiskDays: true,
+  newDays: true,
+}).extend({
+  model: z.string().min(1),
+  k: z.string().optional(),
+  seed: z.coerce.number().int().min(0).max(2 ** 32 - 1).optional(),
+  retrain: z.enum(RETRAIN_MODES).default('auto'),
+  warehouse: z.string().min(1).default('data/warehouse.duckdb'),
+  logFormat: z.enum(['text', 'json']).default('text'),
+  dryRun: z.boolean().default(false),
+  minSegmentShare: z.coerce.number().min(0).max(1).default(0.005),
+  maxSegmentShare: z.coerce.number().gt(0).max(1).default(0.8),
+  minCustomerRatio: z.coerce.number().min(0).max(1).default(0.5),
+});
+
+/** The options of a refresh: discover's (filled from the model where the model decides) and the refresh's own. */
+export type RefreshOptions = DiscoverOptions &
+  Pick<
+    z.infer<typeof RefreshOptionsSchema>,
+    'model' | 'retrain' | 'warehouse' | 'logFormat' | 'dryRun' | 'minSegmentShare' | 'maxSegmentShare' | 'minCustomerRatio'
+  >;
+
+/** Validates the flags of `refresh` without the model (for errors before any file is read). */
+export function parseRefreshFlags(raw: Record<string, unknown>): z.infer<typeof RefreshOptionsSchema> {
+  return parseOptions(RefreshOptionsSchema, raw);
+}
+
+/**
+ * Completes refresh flags with what the saved model decides: its features
+ * and lifecycle thresholds always, its k and seed unless given.
+ */
+export function refreshOptions(
+  flags: z.infer<typeof RefreshOptionsSchema>,
+  model: { k: number; seed: number; features: string[]; lifecycle: { inactiveDays: number; atRiskDays: number; newDays: number } },
+): RefreshOptions {
+  const k = flags.k ?? String(model.k);
+  return {
+    ...flags,
+    k,
+    kSpec: parseK(k),
+    seed: flags.seed ?? model.seed,
+    features: model.features.join(','),
+    inactiveDays: model.lifecycle.inactiveDays,
+    atRiskDays: model.lifecycle.atRiskDays,
+    newDays: model.lifecycle.newDays,
+  };
+}

@@ -5,7 +5,8 @@ import { registerDiscover } from './discover.ts';
 import { registerReport } from './report.ts';
 import { registerExplain } from './explain.ts';
 import { registerExport } from './export.ts';
-import { registerValidateValue } from './validateValue.ts';
+import { registerRefresh } from './refresh.ts';
+import { jsonErrorLine, wantsJsonLog } from '../refresh/log.ts';
 
 /**
  * The `segmenta` command line. This is the only place that turns errors into
@@ -26,7 +27,7 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
   registerReport(program, io);
   registerExplain(program, io);
   registerExport(program, io);
-  registerValidateValue(program, io);
+  registerRefresh(program, io);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return ExitCode.ok;
@@ -39,6 +40,12 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
     }
     error = translateResourceError(error);
     const code = exitCodeOf(error);
+    // --log-format json: the error is one more JSON line, so a scheduler's log stays parseable.
+    if (wantsJsonLog(argv)) {
+      io.stderr.write(jsonErrorLine(error, argv[0]));
+      if (debug) io.stderr.write(`${(error as Error)?.stack ?? ''}\n${causeChain(error)}`);
+      return code;
+    }
     if (error instanceof SegmentaError) {
       io.stderr.write(`segmenta: ${error.message}\n`);
       if (debug && error.stack) io.stderr.write(`${error.stack}\n${causeChain(error)}`);

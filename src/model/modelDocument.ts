@@ -28,8 +28,42 @@ export interface ModelDocument {
   label_to_segment: number[];
   segments: Array<{ id: number; name: string; size: number; centroid: Record<string, number> }>;
   lifecycle: LifecycleThresholds;
+  /**
+   * The training population, for measuring drift on a refresh. Absent in
+   * models written before refresh existed; refresh then cannot measure drift.
+   */
+  reference?: DriftReference;
   /** Customer-lifetime-value models (BG/NBD or MBG/NBD and Gamma-Gamma), when the run fitted them; score with `scoreValue` (src/value/model.ts). */
   value?: ModelValueSection;
+}
+
+/**
+ * One feature's training distribution in deciles: the distinct decile edges
+ * and the share of training customers in each bin. Bins are (−∞, e₀],
+ * (e₀, e₁], …, (eₘ₋₁, ∞); edges are deduplicated, so a feature with many
+ * equal values (most customers have one order) has fewer, unequal bins —
+ * which is why the shares are stored rather than assumed to be 10 % each.
+ */
+export interface FeatureReference {
+  edges: number[];
+  shares: number[];
+}
+
+/** What a refresh compares new data with: the model's training distribution and centroids. */
+export interface DriftReference {
+  method: 'deciles';
+  /** Customers the model was trained on. */
+  customers: number;
+  /** Per clustering feature, its training deciles (raw feature values). */
+  features: Record<string, FeatureReference>;
+  /**
+   * Per segment id, the mean of its training customers after the feature
+   * transform and scaler (features in model order): the segment's centre in
+   * the standardised feature space, where one unit is one training standard
+   * deviation. PCA axes are refitted by every retrain, so centroid shifts are
+   * measured before the rotation.
+   */
+  centroids: number[][];
 }
 
 /** Checks the format tag of a parsed model.json. */

@@ -1,3 +1,4 @@
+import type { RefreshManifest } from '../refresh/types.ts';
 import type { ValueManifest } from '../value/stage.ts';
 
 /**
@@ -50,6 +51,8 @@ export interface RunManifest {
   started_at: string;
   finished_at: string;
   data_quality: DataQuality;
+  /** Written by `refresh` only: drift, retrain decision, label continuity, migration and publish checks. */
+  refresh?: RefreshManifest;
   /** What the value stage did: fitted (with parameters, standard errors, correlation and warnings), skipped or failed, and why. */
   value?: ValueManifest;
 }

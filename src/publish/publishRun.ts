@@ -11,6 +11,7 @@ import type { TransformChain } from '../segmentation/transformChain.ts';
 import type { Clustering } from '../segmentation/cluster.ts';
 import type { SegmentsDocument } from '../segments/types.ts';
 import { buildModelDocument } from '../segmentation/modelFile.ts';
+import type { ModelDocument } from '../model/modelDocument.ts';
 import { SEGMENTA_VERSION } from '../version.ts';
 import { publishDirectory } from './atomicDirectory.ts';
 import type { RunManifest } from './manifest.ts';
@@ -59,20 +60,22 @@ export async function publishRun(
     value?: ValueResult;
   },
   timing: { timingsMs: Record<string, number>; startedAt: Date },
+  publish: PublishOptions = {},
 ): Promise<PublishedRun> {
   const { timingsMs, startedAt } = timing;
   const started = performance.now();
   const connection = run.db.connection;
   let manifest: RunManifest | undefined;
+  const files: string[] = [...RUN_FILES];
   await publishDirectory(run.options.out, async (dir) => {
-    await writeCustomerFiles(connection, dir);
+    await writeCustomerFiles(connection, dir, publish.customerTextColumns ?? []);
     await copyCsv(connection, 'SELECT * FROM stg_rejects ORDER BY row_number', REJECT_TEXT_COLUMNS, join(dir, 'rejects.csv'), 'row_number');
     writeJson(join(dir, 'segments.json'), run.segments);
-    const model = { ...buildModelDocument(run), ...(run.value?.section ? { value: run.value.section } : {}) };
+    const model = publish.model ?? { ...buildModelDocument(run), ...(run.value?.section ? { value: run.value.section } : {}) };
     writeJson(join(dir, 'model.json'), model);
     manifest = {
       format: 'segmenta.manifest/v1',
-      command: 'discover',
+      command: publish.command ?? 'discover',
       input: {
         path: run.input.path,
         sha256: run.input.sha256,
@@ -96,15 +99,35 @@ export async function publishRun(
         orders: run.features.counts.orders,
       },
       ...(run.value ? { value: run.value.manifest } : {}),
+      ...publish.manifest,
     };
     writeJson(join(dir, 'manifest.json'), manifest);
+    // Before the report, which may read them.
+    if (publish.extraFiles) files.push(...(await publish.extraFiles(dir)));
     if (run.options.report) await writeReport(dir);
   });
-  return { dir: run.options.out, files: [...RUN_FILES], manifest: manifest! };
+  return { dir: run.options.out, files, manifest: manifest! };
 }
 
-async function writeCustomerFiles(connection: DuckDBConnection, dir: string): Promise<void> {
-  await copyCsv(connection, 'SELECT * FROM customers_out', CUSTOMER_TEXT_COLUMNS, join(dir, 'customers.csv'), 'customer_id');
+/**
+ * What another command publishes differently from `discover`; every field
+ * is optional and `discover` uses none.
+ */
+export interface PublishOptions {
+  /** The command recorded in the manifest (default `discover`). */
+  command?: string;
+  /** The model document to write instead of the one built from the fitted chain (a refresh that kept its model). */
+  model?: ModelDocument;
+  /** More manifest fields, written after the common ones. */
+  manifest?: Partial<RunManifest>;
+  /** Text columns of `customers_out` beyond discover's, neutralised against CSV injection too. */
+  customerTextColumns?: readonly string[];
+  /** Writes more files into the staging directory, after the manifest and before the report; returns their names. */
+  extraFiles?: (dir: string) => Promise<string[]>;
+}
+
+async function writeCustomerFiles(connection: DuckDBConnection, dir: string, extraTextColumns: readonly string[]): Promise<void> {
+  await copyCsv(connection, 'SELECT * FROM customers_out', [...CUSTOMER_TEXT_COLUMNS, ...extraTextColumns], join(dir, 'customers.csv'), 'customer_id');
   await connection.run(
     `COPY (SELECT * FROM customers_out ORDER BY customer_id) TO ${quoteLiteral(join(dir, 'customers.parquet'))} (FORMAT parquet, COMPRESSION zstd)`,
   );

@@ -12,6 +12,7 @@ import { escapeHtml } from './escape.ts';
 import type { KScanEntry } from '../segments/types.ts';
 import type { LifecycleCount, MapPoint, ReportInput, ReportSegment, RfmCell } from './loadRun.ts';
 import { valueVsSizeChart } from './valueChart.ts';
+import { loadRefreshReport, type RefreshReport } from './migrationChart.ts';
 
 /** Generic system font stack: the report ships no web font. */
 export const FONT_STACK = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
@@ -699,6 +700,8 @@ export interface ReportCharts {
   stability: string | null;
   /** Segment value vs size (src/report/valueChart.ts); absent or null when the run has no value figures. */
   value?: string | null;
+  /** The refresh section's data and charts (src/report/migrationChart.ts); absent for runs that are not refreshes. */
+  refresh?: RefreshReport | null;
 }
 
 /**
@@ -718,6 +721,7 @@ export async function renderCharts(input: ReportInput): Promise<ReportCharts> {
         );
   // One after the other: rendering is CPU-bound, so running them together would gain nothing.
   const value = await valueVsSizeChart(segments);
+  const refresh = await loadRefreshReport(input, segmentStyles(segments));
   return {
     sizes: await sizeShareChart(segments),
     profile: await profileHeatmap(segments, Array.isArray(input.segments.features) ? input.segments.features : undefined),
@@ -728,5 +732,7 @@ export async function renderCharts(input: ReportInput): Promise<ReportCharts> {
     stability: await stabilityChart(segments),
     // Only runs with value figures have the chart (src/report/valueChart.ts).
     ...(value ? { value } : {}),
+    // Only refresh runs have the refresh section (src/report/migrationChart.ts).
+    ...(refresh ? { refresh } : {}),
   };
 }

@@ -1,6 +1,8 @@
 import type { DiscoverOptions } from '../config.ts';
+import type { CustomerFeatureMatrix } from '../features/build.ts';
 import type { IngestedInput } from '../ingest/index.ts';
-import { MODEL_FORMAT, type ModelDocument } from '../model/modelDocument.ts';
+import { quantileSorted } from '../ml/featureTransform.ts';
+import { MODEL_FORMAT, type DriftReference, type FeatureReference, type ModelDocument } from '../model/modelDocument.ts';
 import type { StagedLines } from '../staging/index.ts';
 import type { SegmentsDocument } from '../segments/types.ts';
 import { SEGMENTA_VERSION } from '../version.ts';
@@ -12,11 +14,12 @@ export function buildModelDocument(run: {
   options: DiscoverOptions;
   input: IngestedInput;
   staged: StagedLines;
+  features: CustomerFeatureMatrix;
   transformed: TransformChain;
   clustering: Clustering;
   segments: SegmentsDocument;
 }): ModelDocument {
-  const { options, input, staged, transformed, clustering, segments } = run;
+  const { options, input, staged, features, transformed, clustering, segments } = run;
   return {
     format: MODEL_FORMAT,
     segmenta_version: SEGMENTA_VERSION,
@@ -37,5 +40,93 @@ export function buildModelDocument(run: {
       centroid: Object.fromEntries(transformed.selection.features.map((f) => [f, s.profile[f]])),
     })),
     lifecycle: { inactiveDays: options.inactiveDays, atRiskDays: options.atRiskDays, newDays: options.newDays },
+    reference: buildDriftReference(features, transformed, clustering.segmentIds, clustering.k),
   };
+}
+
+/**
+ * The training population a refresh measures drift against: decile bins of
+ * every clustering feature (for the population stability index) and every
+ * segment's centre in the standardised feature space (for centroid shift).
+ */
+export function buildDriftReference(
+  features: CustomerFeatureMatrix,
+  chain: Pick<TransformChain, 'selection' | 'transformer' | 'scaler'>,
+  segmentIds: Int32Array,
+  k: number,
+): DriftReference {
+  const names = chain.selection.features;
+  const reference: Record<string, FeatureReference> = {};
+  for (const name of names) reference[name] = featureDeciles(features.columns[name]);
+  return {
+    method: 'deciles',
+    customers: features.n,
+    features: reference,
+    centroids: segmentCentroids(standardisedFeatures(chain, features.columns), segmentIds, k).map((c) => c.map((x) => round(x, 6))),
+  };
+}
+
+/** Customers × features after the chain's feature transform and scaler (no PCA rotation). */
+export function standardisedFeatures(
+  chain: Pick<TransformChain, 'transformer' | 'scaler'>,
+  columns: Record<string, Float64Array>,
+): { data: Float64Array; rows: number; cols: number } {
+  return chain.scaler.transform(chain.transformer.transform(columns));
+}
+
+/** Mean row of every segment id in 0..k−1 (NaN for a segment without rows). */
+export function segmentCentroids(X: { data: Float64Array; rows: number; cols: number }, segmentIds: ArrayLike<number>, k: number): number[][] {
+  const sums = Array.from({ length: k }, () => new Float64Array(X.cols));
+  const counts = new Float64Array(k);
+  for (let i = 0; i < X.rows; i += 1) {
+    const id = segmentIds[i];
+    counts[id] += 1;
+    for (let j = 0; j < X.cols; j += 1) sums[id][j] += X.data[i * X.cols + j];
+  }
+  return sums.map((sum, id) => Array.from(sum, (s) => (counts[id] > 0 ? s / counts[id] : NaN)));
+}
+
+/**
+ * Decile edges of one feature (NaN skipped), deduplicated, and the share of
+ * values in each bin under {@link referenceBin}.
+ */
+export function featureDeciles(values: Float64Array): FeatureReference {
+  const finite = values.filter((x) => !Number.isNaN(x)).sort();
+  const edges: number[] = [];
+  for (let q = 1; q <= 9; q += 1) {
+    const edge = quantileSorted(finite, q / 10);
+    if (Number.isFinite(edge) && (edges.length === 0 || edge > edges[edges.length - 1])) edges.push(edge);
+  }
+  return { edges, shares: binShares(edges, finite).map((s) => round(s, 6)) };
+}
+
+/** The bin of x: the number of edges strictly below it, so bins are (−∞, e₀], (e₀, e₁], …, (eₘ₋₁, ∞). */
+export function referenceBin(edges: readonly number[], x: number): number {
+  let low = 0;
+  let high = edges.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (x > edges[mid]) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/** Share of the (non-NaN) values in each of the edges.length + 1 bins. */
+export function binShares(edges: readonly number[], values: ArrayLike<number>): number[] {
+  const counts = new Array<number>(edges.length + 1).fill(0);
+  let n = 0;
+  for (let i = 0; i < values.length; i += 1) {
+    const x = values[i];
+    if (Number.isNaN(x)) continue;
+    counts[referenceBin(edges, x)] += 1;
+    n += 1;
+  }
+  return counts.map((c) => (n > 0 ? c / n : 0));
+}
+
+function round(x: number, digits: number): number {
+  if (!Number.isFinite(x)) return x;
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
 }

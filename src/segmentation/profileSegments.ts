@@ -7,7 +7,7 @@ import { NUMERIC_FEATURES } from '../features/build.ts';
 import type { StagedLines } from '../staging/index.ts';
 import { populationStats, segmentStats, type SegmentStats } from '../segments/profile.ts';
 import { RFM_GRID, type RfmScore } from '../segments/rfmSegments.ts';
-import { presentSegments } from '../segments/present.ts';
+import { presentSegments, type SegmentWords } from '../segments/present.ts';
 import type { SegmentProfile, SegmentsDocument } from '../segments/types.ts';
 import type { Clustering } from './cluster.ts';
 import { addValueColumns, segmentValues } from '../value/segments.ts';
@@ -33,6 +33,10 @@ export async function profileSegments(
     /** The value stage's result; when it fitted, value columns and per-segment value figures are added. */
     value?: ValueResult;
   },
+  naming: {
+    /** The final names by segment id, from the generated ones (a refresh carries its previous names over). */
+    names?: (generated: readonly SegmentWords[]) => string[];
+  } = {},
 ): Promise<SegmentsDocument> {
   const { options, staged, features, transformed, clustering } = run;
   const k = clustering.k;
@@ -52,13 +56,14 @@ export async function profileSegments(
       lifecycle: { inactiveDays: options.inactiveDays, atRiskDays: options.atRiskDays, newDays: options.newDays },
     },
   );
-  await createCustomersOut(connection, named.map((s) => s.name));
+  const names = naming.names ? naming.names(named) : named.map((s) => s.name);
+  await createCustomersOut(connection, names);
   const values = run.value?.section ? await segmentValues(connection, k) : null;
   if (values) await addValueColumns(connection);
 
   const segments: SegmentProfile[] = stats.map((s: SegmentStats, i) => ({
     id: s.id,
-    name: named[i].name,
+    name: names[i],
     description: named[i].description,
     size: s.size,
     share: round(s.share, 6),
