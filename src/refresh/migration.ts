@@ -14,7 +14,7 @@ import type { MigrationSummary } from './types.ts';
 const MIGRATION_TEXT_COLUMNS = ['previous_segment', 'segment'];
 
 /** The order of migration.csv: the matrix, then new customers, then customers gone. */
-const MIGRATION_ORDER = 'previous_segment_id IS NULL, segment_id IS NULL, previous_segment_id, segment_id';
+const MIGRATION_ORDER = 'segment_id IS NULL, previous_segment_id IS NULL, previous_segment_id, segment_id';
 
 /**
  * Builds `customer_migration` and `segment_migration`, and adds

@@ -41,4 +41,4 @@ LEFT JOIN cells c
  AND c.segment_id IS NOT DISTINCT FROM g.segment_id
 -- New and gone customers only where there are some; the matrix part always.
 WHERE (g.previous_segment_id IS NOT NULL AND g.segment_id IS NOT NULL) OR coalesce(c.customers, 0) > 0
-ORDER BY g.previous_segment_id IS NULL, g.segment_id IS NULL, g.previous_segment_id, g.segment_id;
+ORDER BY g.segment_id IS NULL, g.previous_segment_id IS NULL, g.previous_segment_id, g.segment_id;
