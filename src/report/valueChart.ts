@@ -46,8 +46,8 @@ export async function valueVsSizeChart(segments: readonly ReportSegment[]): Prom
   });
   if (rows.length === 0) return null;
   const max = Math.min(1, Math.max(0.05, ...rows.map((r) => Math.max(r.customers, r.clv))) * 1.15);
-  const x = { field: 'customers', type: 'quantitative' as const, title: 'Share of customers', scale: { domain: [0, max] }, axis: { format: '.0%' } };
-  const y = { field: 'clv', type: 'quantitative' as const, title: 'Share of customer lifetime value', scale: { domain: [0, max] }, axis: { format: '.0%' } };
+  const x = { field: 'customers', type: 'quantitative' as const, title: 'Share of customers', scale: { domain: [0, max] }, axis: { format: '.0%', tickCount: 5 } };
+  const y = { field: 'clv', type: 'quantitative' as const, title: 'Share of customer lifetime value', scale: { domain: [0, max] }, axis: { format: '.0%', tickCount: 5 } };
   const color = {
     field: 'segment',
     type: 'nominal' as const,
