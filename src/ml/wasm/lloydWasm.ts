@@ -378,12 +378,13 @@ class WasmLloydKernel implements LloydKernel {
     checkOutputs(n, d, k, labels, dist2, sums, counts);
     state.loadCentroids(C);
     const blocks = state.layout.blocks;
-    if (this.workers.length === 0) {
+    // One block cannot be shared: waking the workers would only cost time.
+    if (this.workers.length === 0 || blocks <= 1) {
       for (let b = 0; b < blocks; b++) {
         state.runBlock(b, this.generic);
         state.copyBlock(b, labels, dist2);
       }
-    } else if (blocks > 0) {
+    } else {
       this.runShared(state, blocks, labels, dist2);
     }
     return state.reduce(sums, counts);
