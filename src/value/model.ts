@@ -169,9 +169,7 @@ export function fitValueModels(summaries: ValueSummaries, settings: ValueSetting
  * @throws InputError when the section is not a value section this version can read
  */
 export function scoreValue(section: ModelValueSection, summaries: Pick<ValueSummaries, 'frequency' | 'recencyDays' | 'tDays' | 'monetary'>): CustomerValues {
-  if (section?.format !== VALUE_SECTION_FORMAT) {
-    throw new InputError(`model.json value section: expected format ${VALUE_SECTION_FORMAT}, got ${JSON.stringify(section?.format)}`);
-  }
+  checkValueSection(section);
   const transaction = restoreTransactionModel(section);
   const spend = GammaGammaFitter.fromJSON(section.spend);
   const unitDays = DAYS_PER_TIME_UNIT[section.time_unit];
@@ -245,6 +243,29 @@ function dropoutWarnings(transaction: BetaGeoFamilyFitter): string[] {
     `dropout is poorly identified (${figures}; mean dropout probability per purchase ${(a / (a + b)).toPrecision(2)}): ` +
       'P(alive) and churn risk are unreliable and CLV may overstate lapsed customers; the history may be too short to see customers leave',
   ];
+}
+
+/** Checks what scoring reads from a value section that came from a file. */
+function checkValueSection(section: ModelValueSection): void {
+  const where = 'model.json value section';
+  if (section?.format !== VALUE_SECTION_FORMAT) {
+    throw new InputError(`${where}: expected format ${VALUE_SECTION_FORMAT}, got ${JSON.stringify(section?.format)}`);
+  }
+  if (section.model !== 'bgnbd' && section.model !== 'mbgnbd') throw new InputError(`${where}: model must be bgnbd or mbgnbd, got ${JSON.stringify(section.model)}`);
+  if (!Object.hasOwn(DAYS_PER_TIME_UNIT, section.time_unit)) {
+    throw new InputError(`${where}: time_unit must be days or weeks, got ${JSON.stringify(section.time_unit)}`);
+  }
+  const numbers: Array<[string, unknown, (x: number) => boolean]> = [
+    ['clv.months', section.clv?.months, (x) => Number.isInteger(x) && x >= 1],
+    ['clv.discount_rate', section.clv?.discount_rate, (x) => x >= 0],
+    ['clv.days_per_month', section.clv?.days_per_month, (x) => x > 0],
+    ['expected_purchases_days', section.expected_purchases_days, (x) => x > 0],
+    ['fading.clv_threshold', section.fading?.clv_threshold, (x) => x >= 0],
+    ['fading.p_alive_drop', section.fading?.p_alive_drop, (x) => x >= 0],
+  ];
+  for (const [name, value, ok] of numbers) {
+    if (typeof value !== 'number' || !Number.isFinite(value) || !ok(value)) throw new InputError(`${where}: ${name} is not valid: ${JSON.stringify(value)}`);
+  }
 }
 
 /** The q-quantile of the values (linear interpolation, NaN for none). */

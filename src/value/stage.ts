@@ -20,8 +20,11 @@ export const MIN_REPEAT_CUSTOMERS = 30;
 /** What the value stage did, for the manifest (`value` section). */
 export interface ValueManifest {
   mode: ValueMode;
-  /** `fitted`; `skipped` (off, or auto on data that cannot support it); `failed` (auto, and the fit failed). */
-  status: 'fitted' | 'skipped' | 'failed';
+  /**
+   * `fitted`; `scored` (with a saved model's parameters, by a refresh); `skipped` (off, or auto on
+   * data that cannot support it); `failed` (auto, and the fit failed).
+   */
+  status: 'fitted' | 'scored' | 'skipped' | 'failed';
   /** Why it was skipped or failed; null when fitted. */
   reason: string | null;
   model: ValueSettings['model'];
@@ -111,21 +114,50 @@ export async function runValueStage(
     return { section: null, manifest: { ...manifest, status: 'failed', reason: error.message } };
   }
   await createCustomerValueTable(connection, section, summaries);
+  return { section, manifest: { ...manifest, ...fittedManifest(section), status: 'fitted' } };
+}
+
+/**
+ * Scores a run's customers with the `value` section of a saved model.json —
+ * for a refresh that keeps its model: builds the purchase-day summaries up to
+ * `asOf`, fills `customer_value` with {@link scoreValue}, and returns a result
+ * to hand to profileSegments and publishRun like the value stage's.
+ *
+ * @throws InputError when the section is not a value section this version can read
+ */
+export async function scoreWithSavedValueModel(connection: DuckDBConnection, asOf: string, section: ModelValueSection): Promise<ValueResult> {
+  const summaries = await buildValueSummaries(connection, asOf);
+  await createCustomerValueTable(connection, section, summaries);
   return {
     section,
     manifest: {
-      ...manifest,
-      status: 'fitted',
-      transaction: {
-        params: { ...section.transaction.params },
-        standard_errors: section.transaction.standardErrors,
-        log_likelihood: section.transaction.logLikelihood,
-      },
-      spend: { params: { ...section.spend.params }, standard_errors: section.spend.standardErrors, log_likelihood: section.spend.logLikelihood },
-      frequency_spend_correlation: section.frequency_spend_correlation,
-      fading: { clv_threshold: section.fading.clv_threshold, p_alive_drop: section.fading.p_alive_drop },
-      warnings: [...section.warnings],
+      mode: 'on',
+      status: 'scored',
+      reason: null,
+      model: section.model,
+      time_unit: section.time_unit,
+      clv: { months: section.clv.months, discount_rate: section.clv.discount_rate },
+      customers: summaries.customerIds.length,
+      repeat_customers: summaries.frequency.reduce((n, x) => n + (x > 0 ? 1 : 0), 0),
+      purchase_days: summaries.events.purchaseDays,
+      zero_price_lines: summaries.events.zeroPriceLines,
+      ...fittedManifest(section),
     },
+  };
+}
+
+/** The fitted models' figures for the manifest. */
+function fittedManifest(section: ModelValueSection): Pick<ValueManifest, 'transaction' | 'spend' | 'frequency_spend_correlation' | 'fading' | 'warnings'> {
+  return {
+    transaction: {
+      params: { ...section.transaction.params },
+      standard_errors: section.transaction.standardErrors,
+      log_likelihood: section.transaction.logLikelihood,
+    },
+    spend: { params: { ...section.spend.params }, standard_errors: section.spend.standardErrors, log_likelihood: section.spend.logLikelihood },
+    frequency_spend_correlation: section.frequency_spend_correlation,
+    fading: { clv_threshold: section.fading.clv_threshold, p_alive_drop: section.fading.p_alive_drop },
+    warnings: [...section.warnings],
   };
 }
 

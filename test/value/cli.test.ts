@@ -10,6 +10,7 @@ import { openDatabase } from '../../src/db/database.ts';
 import { ingest } from '../../src/ingest/index.ts';
 import { stageLines } from '../../src/staging/index.ts';
 import { scoreValue } from '../../src/value/model.ts';
+import { scoreWithSavedValueModel } from '../../src/value/stage.ts';
 import { buildValueSummaries } from '../../src/value/summaries.ts';
 import { runMain } from '../helpers/inProcess.ts';
 import { tempDir } from '../helpers/files.ts';
@@ -126,17 +127,23 @@ describe('segmenta discover with the value stage on CDNOW', () => {
     const db = await openDatabase();
     try {
       const staged = await stageLines(db.connection, await ingest(db.connection, CDNOW, CDNOW_FLAGS), { asOf: '1997-09-30' });
+      const scored = await scoreWithSavedValueModel(db.connection, staged.asOf, model.value);
+      expect(scored.manifest).toMatchObject({ status: 'scored', model: 'mbgnbd', customers: 2357 });
+      const reader = await db.connection.runAndReadAll('SELECT customer_id, clv, p_alive FROM customer_value ORDER BY customer_id');
+      const table = new Map(reader.getRowObjectsJS().map((r) => [String(r.customer_id), r as { clv: number; p_alive: number }]));
+      const { header, rows } = csv(join(out, 'customers.csv'));
+      for (const row of rows.slice(0, 50)) {
+        expect(Number(row[header.indexOf('clv')])).toBeCloseTo(table.get(row[0])!.clv, 2);
+        expect(Number(row[header.indexOf('p_alive')])).toBeCloseTo(table.get(row[0])!.p_alive, 6);
+      }
+      // scoreValue on the summaries gives the same; MBG/NBD lets one-time buyers be gone.
       const summaries = await buildValueSummaries(db.connection, staged.asOf);
       const values = scoreValue(model.value, summaries);
-      const { header, rows } = csv(join(out, 'customers.csv'));
-      const byId = new Map(summaries.customerIds.map((id, i) => [id, i]));
-      for (const row of rows.slice(0, 50)) {
-        const i = byId.get(row[0])!;
-        expect(Number(row[header.indexOf('clv')])).toBeCloseTo(values.clv[i], 2);
-        expect(Number(row[header.indexOf('p_alive')])).toBeCloseTo(values.p_alive[i], 6);
-      }
-      // MBG/NBD: one-time buyers can be gone.
+      expect(values.clv[0]).toBeCloseTo(table.get(summaries.customerIds[0])!.clv, 9);
       expect(values.p_alive.some((p, i) => summaries.frequency[i] === 0 && p < 0.9)).toBe(true);
+      // A section damaged in the file is a one-line input error, not NaN scores.
+      expect(() => scoreValue({ ...model.value, time_unit: 'months' }, summaries)).toThrow(/time_unit must be days or weeks, got "months"/);
+      expect(() => scoreValue({ ...model.value, clv: { ...model.value.clv, months: 0 } }, summaries)).toThrow(/clv\.months is not valid/);
     } finally {
       db.close();
     }
@@ -189,5 +196,40 @@ describe('--value on a shop where too few customers repeat', () => {
     const bad = await runMain(['discover', '--input', smallShop(), '--out', join(tempDir(), 'x'), '--value', 'maybe']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^segmenta: --value: /);
+  });
+});
+
+describe('--value when the fit fails', () => {
+  // 40 customers who all buy every Monday of 2011: no heterogeneity in rate or dropout, so BG/NBD's parameters run off.
+  function clockworkShop(): string {
+    const rows: string[][] = [];
+    let invoice = 1000;
+    for (let c = 0; c < 40; c += 1) {
+      for (let w = 0; w < 52; w += 1) {
+        invoice += 1;
+        const day = new Date(Date.UTC(2011, 0, 3 + 7 * w)).toISOString().slice(0, 10);
+        rows.push([String(invoice), 'P1', 'THING', '1', `${day} 10:00:00`, `${5 + (c % 3)}.00`, `k${String(c).padStart(3, '0')}`, 'UK']);
+      }
+    }
+    const path = join(tempDir(), 'clockwork.csv');
+    writeFileSync(path, toCsv(SHOP_HEADER, rows));
+    return path;
+  }
+
+  it('auto records the failure with its reason and publishes the run without value columns', async () => {
+    const out = join(tempDir(), 'run');
+    const result = await runMain(['discover', '--input', clockworkShop(), '--out', out, '--k', '2', '--stability-resamples', '0']);
+    expect(result.code).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.value).toMatchObject({ mode: 'auto', status: 'failed', repeat_customers: 40 });
+    expect(manifest.value.reason).toMatch(/^BG\/NBD: the data cannot identify the model/);
+    expect(csv(join(out, 'customers.csv')).header).not.toContain('clv');
+  });
+
+  it('on is exit 2 with the fit’s reason in one line', async () => {
+    const result = await runMain(['discover', '--input', clockworkShop(), '--out', join(tempDir(), 'run'), '--value', 'on']);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^segmenta: --value on: BG\/NBD: the data cannot identify the model/);
   });
 });
