@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { AUTO_K, parseRefreshFlags, refreshOptions, RETRAIN_MODES } from '../config.ts';
 import { openDatabase } from '../db/database.ts';
+import { recoverInterruptedPublish } from '../publish/atomicDirectory.ts';
 import { acquireLock } from '../publish/lock.ts';
 import { readModel } from '../refresh/base.ts';
 import { jsonLog, textLog, type RunLog } from '../refresh/log.ts';
@@ -49,6 +50,8 @@ export function registerRefresh(program: Command, io: { stdout: NodeJS.WritableS
       // The lock comes first: --model may be --out, which a running refresh is about to replace.
       const lock = acquireLock(out);
       try {
+        // A run killed between the two renames of its publish left --out as a backup: put it back before reading it.
+        recoverInterruptedPublish(out);
         const model = readModel(resolve(parsed.model));
         const options = refreshOptions({ ...parsed, out, model: resolve(parsed.model), warehouse: resolve(parsed.warehouse) }, {
           k: model.segments.length,

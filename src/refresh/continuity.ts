@@ -25,9 +25,10 @@ import type { Continuity, SegmentMatch } from './types.ts';
 
 /**
  * Farthest apart (in training standard deviations) two centres may be and
- * still count as the same segment. Segments of one clustering are typically
- * 1.5–4 sd apart; a retrained segment within 1 sd of a previous one is that
- * segment moved, one farther away is a different group of customers.
+ * still count as the same segment. On Online Retail with k = 4 the segments
+ * of one clustering are 2.6–7 sd apart, and a retrained segment lies 0.1–0.3
+ * sd from where it was a month before: within 1 sd it is that segment,
+ * moved; farther away it is a different group of customers.
  */
 export const MATCH_MAX_DISTANCE = 1;
 

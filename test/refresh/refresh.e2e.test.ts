@@ -8,7 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -407,5 +407,16 @@ describe('segmenta refresh: four nightly runs on Online Retail', () => {
     expect(readJson(join(dir, 'manifest.json')).as_of).toBe(NIGHTS[3]);
     expect(readFileSync(join(dir, 'customers.csv')).equals(readFileSync(join(nights[3], 'customers.csv')))).toBe(true);
     expect(await warehouseRuns(warehouse, dir)).toEqual([NIGHTS[2], NIGHTS[3]]);
+  }, 300_000);
+
+  it('a refresh killed between the two renames of its publish is put back by the next run before it reads anything', async () => {
+    const dir = copyOfNight(2, 'between');
+    // What a kill right after "published run → backup" leaves: no --out, the old run beside it.
+    renameSync(dir, join(root, `.between.old-${process.pid}-x`));
+    const result = await runCli(refreshArgs(dir, NIGHTS[3], '--no-report'));
+    expect(result.code, result.stderr).toBe(0);
+    expect(readJson(join(dir, 'manifest.json')).refresh.previous).toMatchObject({ dir, as_of: NIGHTS[2] });
+    expect(readFileSync(join(dir, 'customers.csv')).equals(readFileSync(join(nights[3], 'customers.csv')))).toBe(true);
+    expect(readdirSync(root).filter((f) => f.startsWith('.between.'))).toEqual([]);
   }, 300_000);
 });
