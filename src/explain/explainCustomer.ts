@@ -26,6 +26,7 @@ import { FEATURES, isFeatureName, type FeatureUnit } from '../segments/features.
 import { fmScore } from '../segments/rfmSegments.ts';
 import type { SegmentProfile, SegmentsDocument } from '../segments/types.ts';
 import { loadFittedChain, placeCustomer, type Placement } from './clusteringSpace.ts';
+import { customerValueOf, type CustomerValueExplanation } from '../value/explain.ts';
 
 /** Most close ids suggested when a customer id is not in the run. */
 export const MAX_SUGGESTIONS = 3;
@@ -97,6 +98,8 @@ export interface CustomerExplanation {
   country: string | null;
   first_order_date: string | null;
   last_order_date: string | null;
+  /** CLV, P(alive), expected purchases and churn risk (docs/value.md); null when the run has no value columns. */
+  value: CustomerValueExplanation | null;
 }
 
 /**
@@ -176,6 +179,7 @@ export async function explainCustomer(runDir: string, customerId: string): Promi
       country: textOrNull(row.country),
       first_order_date: textOrNull(row.first_order_date),
       last_order_date: textOrNull(row.last_order_date),
+      value: customerValueOf(row, segment),
     };
   });
 }

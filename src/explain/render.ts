@@ -5,6 +5,7 @@
  */
 import type { FeatureUnit } from '../segments/features.ts';
 import type { CustomerExplanation, FeatureComparison } from './explainCustomer.ts';
+import { valueLine } from '../value/explain.ts';
 
 /** How many features the "decides between" line names. */
 const DECIDING_SHOWN = 4;
@@ -190,6 +191,10 @@ export function renderExplanation(e: CustomerExplanation, options: { color?: boo
     .filter(Boolean)
     .join(' · ');
   if (where) out.push(`${bold('Customer')}   ${where}`);
+  if (e.value) {
+    const [first, ...rest] = wrap(valueLine(e.value), width, ' '.repeat(11));
+    out.push(`${bold('Value')}      ${first.trimStart()}`, ...rest);
+  }
   if (s.actions.length > 0) {
     out.push('', bold('Recommended for the segment'));
     for (const action of s.actions) out.push(...wrap(action, width, '    ').map((l, i) => (i === 0 ? `  - ${l.trimStart()}` : l)));

@@ -149,6 +149,20 @@ describe('segmenta discover with the value stage on CDNOW', () => {
     }
   });
 
+  it('explain shows a customer’s value next to its segment’s', async () => {
+    const json = await runMain(['explain', '--run', out, '--customer', '00004', '--format', 'json']);
+    expect(json.code).toBe(0);
+    const e = JSON.parse(json.stdout);
+    const { header, rows } = csv(join(out, 'customers.csv'));
+    const row = rows.find((r) => r[0] === '00004')!;
+    expect(e.value.clv).toBe(Number(row[header.indexOf('clv')]));
+    expect(e.value.churn_risk).toBe(Number(row[header.indexOf('churn_risk')]));
+    const segments = JSON.parse(readFileSync(join(out, 'segments.json'), 'utf8')).segments;
+    expect(e.value.segment_clv_mean).toBe(segments.find((s: { id: number }) => s.id === Number(row[1])).value.clv_mean);
+    const text = await runMain(['explain', '--run', out, '--customer', '00004']);
+    expect(text.stdout).toMatch(/Value {6}CLV \d+\.\d\d \(segment mean \d+\.\d\d\) · P\(alive\) \d+\.\d%/);
+  });
+
   it('shows value per segment, the fading callout and the model in the report', () => {
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html).toContain('<section id="value">');
@@ -178,6 +192,8 @@ describe('--value on a shop where too few customers repeat', () => {
     expect(csv(join(out, 'customers.csv')).header).not.toContain('clv');
     expect(JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')).value).toBeUndefined();
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/Customer lifetime value was not computed for this run \(skipped: only \d+ customers/);
+    const explained = await runMain(['explain', '--run', out, '--customer', 'c001', '--format', 'json']);
+    expect(JSON.parse(explained.stdout).value).toBeNull();
   });
 
   it('on is exit 2 with the reason, and leaves no run directory', async () => {
