@@ -125,8 +125,11 @@ export function valueSection(input: ReportInput, chart: string | null | undefine
     .join('');
   const table = `<div class="table-wrap"><table class="data segments"><thead><tr><th>Segment</th><th class="num">Customers</th><th class="num">Share</th><th class="num">CLV</th><th class="num">CLV share</th><th class="num">CLV / customer</th><th class="num">P(alive)</th><th class="num">Churn risk</th><th class="num">Purchases, 90 days</th><th class="num">Fading</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 
+  // The models' warnings come first: they say how far the figures below can be trusted.
+  const warnings = (manifest?.warnings ?? []).map((w) => `<p class="callout">${esc(`${w.charAt(0).toUpperCase()}${w.slice(1)}.`)}</p>`).join('\n');
   return `<section id="value">
 <h2>Customer value</h2>
+${warnings}
 ${tileHtml}
 ${fadingCallout(withValue, styles, money, manifest?.fading ?? null, fadingClv, totalClv)}
 ${table}
@@ -186,6 +189,5 @@ function modelNote(input: ReportInput, months: number): string {
     m.model === 'bgnbd'
       ? '<p class="how">BG/NBD gives every customer without a repeat purchase P(alive) = 1 (churn risk 0): one-time buyers look alive however long ago they bought. <code>--value-model mbgnbd</code> removes this weakness.</p>'
       : '';
-  const warnings = (m.warnings ?? []).map((w) => `<p class="callout small">${esc(w)}</p>`).join('');
-  return `<h3>The model</h3><p class="how">${esc(parts.join(' '))} See docs/value.md for its assumptions and when not to trust it.</p>${weakness}${warnings}`;
+  return `<h3>The model</h3><p class="how">${esc(parts.join(' '))} See docs/value.md for its assumptions and when not to trust it.</p>${weakness}`;
 }
