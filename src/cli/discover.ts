@@ -7,6 +7,7 @@ import { discoverPipeline, type DiscoverCatalog } from '../../pipelines/discover
 import { runPipeline } from '../../pipelines/runner.ts';
 import { terminalProgress } from './progress.ts';
 import { VALUE_DEFAULTS } from '../value/options.ts';
+import { valueSummaryLine } from '../value/stage.ts';
 
 /** `segmenta discover`: registers the command and its flags. */
 export function registerDiscover(program: Command, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): void {
@@ -57,6 +58,8 @@ export function registerDiscover(program: Command, io: { stdout: NodeJS.Writable
               `run directory: ${out}\n` +
               (options.report ? `report: ${join(out, 'report.html')}\n` : ''),
           );
+          const valueLine = valueSummaryLine(catalog.value!);
+          if (valueLine) io.stdout.write(`${valueLine}\n`);
         } finally {
           db.close();
         }

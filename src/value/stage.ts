@@ -161,6 +161,21 @@ function fittedManifest(section: ModelValueSection): Pick<ValueManifest, 'transa
   };
 }
 
+/**
+ * One line for the terminal on what the value stage did, e.g.
+ * "customer value: BG/NBD fitted on 2,357 customers (946 repeat); 1 warning in manifest.json";
+ * null for `--value off`.
+ */
+export function valueSummaryLine(result: ValueResult): string | null {
+  const m = result.manifest;
+  if (m.mode === 'off') return null;
+  if (m.status === 'skipped' || m.status === 'failed') return `customer value: ${m.status}: ${m.reason}`;
+  const name = m.model === 'mbgnbd' ? 'MBG/NBD' : 'BG/NBD';
+  const count = (n: number | null) => (n === null ? '?' : n.toLocaleString('en-US'));
+  const warnings = m.warnings.length === 0 ? '' : `; ${m.warnings.length} warning${m.warnings.length === 1 ? '' : 's'} in manifest.json`;
+  return `customer value: ${name} ${m.status} on ${count(m.customers)} customers (${count(m.repeat_customers)} repeat)${warnings}`;
+}
+
 /** `customer_value`: one row per customer of the value summaries with its scores. */
 async function createCustomerValueTable(connection: DuckDBConnection, section: ModelValueSection, summaries: ValueSummaries): Promise<void> {
   const values = scoreValue(section, summaries);

@@ -90,6 +90,7 @@ describe('segmenta discover with the value stage on CDNOW', () => {
   it('adds the value columns after the contract’s and value figures per segment', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
+    expect(result.stdout).toContain('customer value: MBG/NBD fitted on 2,357 customers (946 repeat)\n');
     const { header, rows } = csv(join(out, 'customers.csv'));
     expect(header.slice(0, 4)).toEqual(['customer_id', 'segment_id', 'segment_name', 'distance']);
     expect(header.slice(-4)).toEqual(['clv', 'p_alive', 'expected_purchases_90d', 'churn_risk']);
@@ -238,6 +239,7 @@ describe('--value when the fit fails', () => {
     expect(result.code).toBe(0);
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     expect(manifest.value).toMatchObject({ mode: 'auto', status: 'failed', repeat_customers: 40 });
+    expect(result.stdout).toMatch(/^customer value: failed: BG\/NBD: the data cannot identify the model/m);
     expect(manifest.value.reason).toMatch(/^BG\/NBD: the data cannot identify the model/);
     expect(csv(join(out, 'customers.csv')).header).not.toContain('clv');
   });
