@@ -2,15 +2,16 @@
  * `segmenta refresh`: new data through a saved model, with stable segment
  * names, drift, migration and a gate before publishing.
  *
- *   ingest → staging → base → features → score → drift → model → checks
- *          → profile → migration → publish
+ *   ingest → staging → base → features → score → drift → model → value
+ *          → checks → profile → migration → publish
  *
  * ingest, staging and features are discover's stages (./discover.ts), and a
  * retrain runs discover's transform and cluster stages: a refreshed segment
  * is computed exactly like a discovered one. What is new: `base` finds the
  * model and the previous run, `score` places the customers with the saved
  * chain, `drift` decides whether to retrain, `model` keeps or refits and
- * carries names over, `checks` stops a bad result (exit 4), `migration`
+ * carries names over, `value` scores lifetime value with the saved value
+ * model (or refits it with the model), `checks` stops a bad result (exit 4), `migration`
  * compares with the previous run, and `publish` swaps the run directory in
  * and appends to the warehouse — or, with --dry-run, only says what would
  * change.
@@ -42,6 +43,7 @@ import {
 import { assertChecksPassed, runPublishChecks } from '../src/refresh/checks.ts';
 import { buildMigration, writeMigrationCsv } from '../src/refresh/migration.ts';
 import type { Continuity, DriftReport, MigrationSummary, PublishCheck, RefreshManifest, RetrainDecision } from '../src/refresh/types.ts';
+import { runValueStage, scoreWithSavedValueModel, type ValueResult } from '../src/value/stage.ts';
 import { attachWarehouse, detachWarehouse, hasRun, loadSegmentHistory, recordRun, type RunRecord } from '../src/warehouse/warehouse.ts';
 import { clusterStage, featuresStage, ingestStage, stagingStage, transformStage, type DiscoverCatalog } from './discover.ts';
 import { defineStage, type Stage } from './runner.ts';
@@ -70,6 +72,8 @@ export interface RefreshCatalog {
   transformed: TransformChain;
   clustering: Clustering;
   continuation: SegmentContinuation;
+  /** Lifetime value of the customers; undefined when the model has no value section and was kept. */
+  value: ValueResult | undefined;
   checks: PublishCheck[];
   segments: SegmentsDocument;
   continuity: Continuity;
@@ -134,6 +138,27 @@ export const modelStage = stage({
   },
 });
 
+export const refreshValueStage = stage({
+  name: 'value',
+  description: 'customer lifetime value: the saved model’s value section scores the customers; a retrain refits it as discover does',
+  inputs: ['options', 'db', 'staged', 'base', 'drift'],
+  outputs: ['value'],
+  async run({ options, db, staged, base, drift }) {
+    const section = base.model.value;
+    if (!drift.decision.retrained) {
+      return { value: section ? await scoreWithSavedValueModel(db.connection, staged.asOf, section) : undefined };
+    }
+    // A retrain refits the value models too, with the saved section's settings. `auto`, not `on`: a
+    // failed refit is recorded and the night goes on without value columns rather than failing.
+    // Without a saved section the lineage's own choice stands (--value of its discover; off for old runs).
+    const settings = section
+      ? { valueModel: section.model, valueTimeUnit: section.time_unit, clvMonths: section.clv.months, discountRate: section.clv.discount_rate }
+      : {};
+    const mode = section ? 'auto' : (base.previous.manifest.value?.mode ?? 'off');
+    return { value: await runValueStage(db.connection, staged.asOf, { ...options, ...settings, value: mode }) };
+  },
+});
+
 export const checksStage = stage({
   name: 'checks',
   description: 'publish checks: segment shares, customer count against the previous run, every customer scored (exit 4 keeps the last good output)',
@@ -162,22 +187,18 @@ export const checksStage = stage({
 export const refreshProfileStage = stage({
   name: 'profile',
   description: 'segment sizes, revenue, profiles, descriptions and actions; names carried over from the previous run, new segments named by the archetype rules',
-  inputs: ['options', 'db', 'staged', 'features', 'transformed', 'clustering', 'continuation', 'base'],
+  inputs: ['options', 'db', 'staged', 'features', 'value', 'transformed', 'clustering', 'continuation', 'base'],
   outputs: ['segments', 'continuity'],
-  async run({ options, db, staged, features, transformed, clustering, continuation, base }) {
-    const reserved = continuation.continuity.vanished.map((v) => v.name);
+  async run({ options, db, staged, features, value, transformed, clustering, continuation, base }) {
+    // A new segment must not take the name of one that vanished or that the model had: that name meant other customers.
+    const reserved = [...continuation.continuity.vanished.map((v) => v.name), ...base.model.segments.map((s) => s.name)];
     let names: string[] = [];
     const segments = await profileSegments(
       db.connection,
-      { options, staged, features, transformed, clustering },
+      { options, staged, features, value, transformed, clustering },
       {
         names(generated) {
-          names = finalNames(
-            continuation.carriedNames,
-            generated.map((g) => g.name),
-            reserved.concat(base.model.segments.map((s) => s.name).filter((n) => !continuation.carriedNames.includes(n))),
-            staged.asOf,
-          );
+          names = finalNames(continuation.carriedNames, generated.map((g) => g.name), reserved, staged.asOf);
           return names;
         },
       },
@@ -205,7 +226,7 @@ export const migrationStage = stage({
 export const refreshPublishStage = stage({
   name: 'publish',
   description: 'write the run directory atomically (with migration.csv, history.csv and the previous run) and append the run to the warehouse; --dry-run writes nothing',
-  inputs: ['options', 'db', 'input', 'staged', 'features', 'transformed', 'clustering', 'segments', 'base', 'drift', 'continuity', 'migration', 'checks'],
+  inputs: ['options', 'db', 'input', 'staged', 'features', 'value', 'transformed', 'clustering', 'segments', 'base', 'drift', 'continuity', 'migration', 'checks'],
   outputs: ['published'],
   async run(inputs, { timingsMs, startedAt }) {
     const { options, db, base, drift, segments } = inputs;
@@ -290,6 +311,7 @@ export const refreshPipeline: readonly Stage<RefreshCatalog, any, any>[] = [
   scoreStage,
   driftStage,
   modelStage,
+  refreshValueStage,
   checksStage,
   refreshProfileStage,
   migrationStage,

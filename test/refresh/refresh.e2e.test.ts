@@ -22,7 +22,7 @@ const NIGHTS = ['2011-09-30', '2011-10-31', '2011-11-30', '2011-12-09'] as const
 /** Few bootstrap resamples: the stability figure is not what these tests are about. */
 const FAST = ['--stability-resamples', '2'];
 /** The refresh stages, in order (pipelines/refresh.ts). */
-const STAGES = ['ingest', 'staging', 'base', 'features', 'score', 'drift', 'model', 'checks', 'profile', 'migration', 'publish'];
+const STAGES = ['ingest', 'staging', 'base', 'features', 'score', 'drift', 'model', 'value', 'checks', 'profile', 'migration', 'publish'];
 
 /** A small RFC 4180 reader: our CSVs quote fields with commas or quotes in them. */
 function readCsv(path: string): Record<string, string>[] {
@@ -226,6 +226,18 @@ describe('segmenta refresh: four nightly runs on Online Retail', () => {
       expect(manifest.refresh.previous.as_of).toBe(NIGHTS[i - 1]);
       expect(Object.keys(manifest.timings_ms)).toEqual(STAGES);
     }
+  });
+
+  it('writes the columns discover writes, lifetime value included: refitted with a retrain, scored by the saved model otherwise', () => {
+    const header = (i: number) => readFileSync(join(nights[i], 'customers.csv'), 'utf8').split('\n')[0].split(',');
+    for (let i = 1; i < NIGHTS.length; i += 1) {
+      expect(header(i)).toEqual([...header(0), 'previous_segment_id', 'previous_segment']);
+      const manifest = readJson(join(nights[i], 'manifest.json'));
+      const model = readJson(join(nights[i], 'model.json'));
+      expect(manifest.value.status).toBe(manifest.refresh.retrain.retrained ? 'fitted' : 'scored');
+      expect(model.value.as_of).toBe(manifest.refresh.retrain.retrained ? NIGHTS[i] : manifest.refresh.model.as_of);
+    }
+    expect(header(0)).toContain('clv');
   });
 
   it('appends every night to the warehouse and plots segment growth in the report', async () => {
