@@ -17,6 +17,8 @@ import { clusterCustomers, type Clustering } from '../src/segmentation/cluster.t
 import { profileSegments } from '../src/segmentation/profileSegments.ts';
 import { publishRun, type PublishedRun } from '../src/publish/publishRun.ts';
 import { runValueStage, type ValueResult } from '../src/value/stage.ts';
+import { loadCustomerMaster, type CustomerMaster } from '../src/customers/master.ts';
+import { clusterOnFirmographics, readFirmographicInputs, type FirmographicInputs } from '../src/segmentation/firmographicClustering.ts';
 import type { SegmentsDocument } from '../src/segments/types.ts';
 import { defineStage, type Stage } from './runner.ts';
 
@@ -26,29 +28,40 @@ export interface DiscoverCatalog {
   db: Database;
   input: IngestedInput;
   staged: StagedLines;
-  features: CustomerFeatureMatrix & { counts: Awaited<ReturnType<typeof customerCounts>> };
+  /** With a customer master, `firmographics` holds the clustering inputs of the run's customers. */
+  features: CustomerFeatureMatrix & { counts: Awaited<ReturnType<typeof customerCounts>>; firmographics?: FirmographicInputs };
   value: ValueResult;
   transformed: TransformChain;
   clustering: Clustering;
   segments: SegmentsDocument;
   published: PublishedRun;
+  /** The customer master (`--customers`), null without one; optional for pipelines that never read one. */
+  master?: CustomerMaster | null;
 }
 
 const stage = defineStage<DiscoverCatalog>();
 
 export const ingestStage = stage({
   name: 'ingest',
-  description: 'read the input file into DuckDB as text; recognise the columns',
+  description: 'read the input file into DuckDB as text; recognise the columns; read and check the customer master (--customers)',
   inputs: ['options', 'db'],
-  outputs: ['input'],
+  outputs: ['input', 'master'],
   async run({ options, db }) {
+    // The master first: it is small, and a bad master file should stop the run before the big file is read.
+    const master = options.customers
+      ? await loadCustomerMaster(db.connection, options.customers, {
+          map: options.mapCustomers,
+          encoding: options.customersEncoding,
+          includeCompanyName: options.includeCompanyName,
+        })
+      : null;
     const input = await ingest(db.connection, options.input, {
       map: options.map,
       delimiter: options.delimiter,
       encoding: options.encoding,
       header: options.header,
     });
-    return { input };
+    return { input, master };
   },
 });
 
@@ -65,15 +78,16 @@ export const stagingStage = stage({
 export const featuresStage = stage({
   name: 'features',
   description: 'orders, customer features, RFM scores and lifecycle stages (SQL)',
-  inputs: ['options', 'db', 'staged'],
+  inputs: ['options', 'db', 'staged', 'master'],
   outputs: ['features'],
-  async run({ options, db, staged }) {
+  async run({ options, db, staged, master }) {
     const matrix = await buildCustomerFeatures(db.connection, staged.asOf, {
       inactiveDays: options.inactiveDays,
       atRiskDays: options.atRiskDays,
       newDays: options.newDays,
     });
-    return { features: { ...matrix, counts: await customerCounts(db.connection) } };
+    const firmographics = master ? { firmographics: await readFirmographicInputs(db.connection) } : {};
+    return { features: { ...matrix, counts: await customerCounts(db.connection), ...firmographics } };
   },
 });
 
@@ -100,10 +114,13 @@ export const transformStage = stage({
 
 export const clusterStage = stage({
   name: 'cluster',
-  description: 'k-means for every candidate k, choose k, bootstrap stability',
+  description: 'k-means for every candidate k (k-prototypes with --segment-on firmographics|both), choose k, bootstrap stability',
   inputs: ['options', 'transformed', 'features'],
   outputs: ['clustering'],
   async run({ options, transformed, features }, { progress }) {
+    if (options.segmentOn !== 'behaviour' && features.firmographics) {
+      return { clustering: clusterOnFirmographics(features.firmographics, transformed, features, options, progress) };
+    }
     return { clustering: clusterCustomers(transformed, features, options, progress) };
   },
 });
@@ -111,17 +128,17 @@ export const clusterStage = stage({
 export const profileStage = stage({
   name: 'profile',
   description: 'segment sizes, revenue, profiles, names, descriptions and actions',
-  inputs: ['options', 'db', 'staged', 'features', 'value', 'transformed', 'clustering'],
+  inputs: ['options', 'db', 'staged', 'features', 'value', 'transformed', 'clustering', 'master'],
   outputs: ['segments'],
-  async run({ options, db, staged, features, value, transformed, clustering }) {
-    return { segments: await profileSegments(db.connection, { options, staged, features, value, transformed, clustering }) };
+  async run({ options, db, staged, features, value, transformed, clustering, master }) {
+    return { segments: await profileSegments(db.connection, { options, staged, features, value, transformed, clustering, master }) };
   },
 });
 
 export const publishStage = stage({
   name: 'publish',
   description: 'write the run directory atomically: customers, segments, model, manifest, rejects, report',
-  inputs: ['options', 'db', 'input', 'staged', 'features', 'value', 'transformed', 'clustering', 'segments'],
+  inputs: ['options', 'db', 'input', 'staged', 'features', 'value', 'transformed', 'clustering', 'segments', 'master'],
   outputs: ['published'],
   async run(inputs, { timingsMs, startedAt }) {
     return { published: await publishRun(inputs, { timingsMs, startedAt }) };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { InputError } from './errors.ts';
 import { DEFAULT_LIFECYCLE } from './rules/lifecycle.ts';
 import { VALUE_OPTION_FIELDS } from './value/options.ts';
+import { checkCustomerOptions, CUSTOMER_OPTION_FIELDS } from './customers/options.ts';
 
 /** How k is chosen: a fixed number, or the best of a range by the documented rule. */
 export type KSpec = { kind: 'fixed'; k: number } | { kind: 'range'; min: number; max: number; auto: boolean };
@@ -63,6 +64,8 @@ export const DiscoverOptionsSchema = z.object({
   report: z.boolean().default(true),
   // --value, --value-model, --value-time-unit, --clv-months, --discount-rate (src/value/options.ts)
   ...VALUE_OPTION_FIELDS,
+  // --customers, --map-customers, --customers-encoding, --include-company-name, --segment-on (src/customers/options.ts)
+  ...CUSTOMER_OPTION_FIELDS,
 });
 export type DiscoverOptions = z.infer<typeof DiscoverOptionsSchema> & { kSpec: KSpec };
 
@@ -103,6 +106,7 @@ export function parseDiscoverOptions(raw: Record<string, unknown>): DiscoverOpti
   if (options.atRiskDays >= options.inactiveDays) {
     throw new InputError(`--at-risk-days (${options.atRiskDays}) must be smaller than --inactive-days (${options.inactiveDays})`);
   }
+  checkCustomerOptions(options);
   return { ...options, kSpec: parseK(options.k) };
 }
 

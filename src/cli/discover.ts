@@ -40,6 +40,11 @@ export function registerDiscover(program: Command, io: { stdout: NodeJS.Writable
     .option('--value-time-unit <unit>', 'time unit the value models are fitted in: days or weeks', VALUE_DEFAULTS.valueTimeUnit)
     .option('--clv-months <n>', 'CLV horizon in months', String(VALUE_DEFAULTS.clvMonths))
     .option('--discount-rate <rate>', 'monthly discount rate of the CLV (0.01 = 1%)', String(VALUE_DEFAULTS.discountRate))
+    .option('--customers <file>', 'customer master, one row per customer (CSV, Parquet, JSON): industry_code (WZ 2008), employees, annual_revenue, postal_code, country, …')
+    .option('--map-customers <pairs>', 'map the master\'s columns: industry_code=Branche,postal_code=PLZ')
+    .option('--customers-encoding <name>', 'CSV encoding of the customer master: utf-8, utf-16 or latin-1')
+    .option('--include-company-name', 'write the master\'s company_name into customers.csv and customers_rejects.csv (left out by default)')
+    .option('--segment-on <what>', 'find segments on behaviour, firmographics (needs --customers) or both', 'behaviour')
     .option('--no-report', 'skip report.html')
     .option('--debug', 'show stack traces')
     .action(async (flags: Record<string, unknown>) => {

@@ -23,6 +23,7 @@ import { AUDIENCE_COLUMN, ID_COLUMN, resolveColumns } from './columns.ts';
 import { manifestBase, manifestPathFor, type AudienceExportManifest } from './exportManifest.ts';
 import { resolveFormat, writeQuery } from './outputFormat.ts';
 import { describePriority, orderAudiences, parsePriority } from './priority.ts';
+import { assignPriorityAudiences } from '../rules/priority.ts';
 import { createPseudonymTable, keyFingerprint, PSEUDONYM_KEY_ENV, readPseudonymKey } from './pseudonym.ts';
 import { openRun } from './runDirectory.ts';
 import { loadSuppressionList, type SuppressionList } from './suppression.ts';
@@ -81,25 +82,35 @@ export async function exportAudience(options: AudienceExportOptions): Promise<Au
   checkOutPath(options.out, out, run.dir);
   const manifestPath = manifestPathFor(out);
   const audiences = orderAudiences(resolveAudiences(options.audiences, run.segments.segments), priority);
+  if (priority.rule === 'file' && audiences.length > 0) {
+    throw new InputError('--priority FILE: the file defines the audiences; leave out --segment, --rfm-segment and --lifecycle');
+  }
 
   return withDatabase({}, async ({ connection }) => {
     await connection.run(sqlFile('macros'));
     await connection.run('CREATE TEMP TABLE export_customers AS SELECT * FROM read_parquet($path)', { path: run.customersPath });
     const types = await columnTypes(connection, 'export_customers');
-    const columns = resolveColumns(options.columns, [...types.keys()], audiences.length);
+    // A priority file stands for several audiences: the audience column is written by default.
+    const columns = resolveColumns(options.columns, [...types.keys()], priority.rule === 'file' ? 2 : audiences.length);
     for (const audience of audiences) {
       if (!types.has(MATCH_COLUMN[audience.kind])) {
         throw new InputError(`--run ${show(options.run)}: customers.parquet has no ${MATCH_COLUMN[audience.kind]} column to select ${audience.label}`);
       }
     }
 
-    const counts = await selectCustomers(connection, audiences);
+    const ruled =
+      priority.rule === 'file'
+        ? await assignPriorityAudiences(connection, 'export_customers', priority.rules, run.segments.segments, { matches: 'export_matches', selected: 'export_selected' })
+        : null;
+    const counts = ruled ?? (await selectCustomers(connection, audiences));
     const suppression = options.suppress ? await suppress(connection, options.suppress) : undefined;
+    // With a priority file, its audiences in rule order (after suppression, like the filters').
+    const labels = ruled ? ruled.audiences.map((a) => a.label) : audiences.map((a) => a.label);
     const byAudience =
-      audiences.length === 0
+      labels.length === 0
         ? {}
         : Object.fromEntries(
-            audiences.map((a) => [a.label, 0]).concat(
+            labels.map((label) => [label, 0]).concat(
               (await queryRows<{ audience: string; n: number }>(connection, 'SELECT audience, count(*)::INTEGER AS n FROM export_selected GROUP BY audience')).map(
                 (r) => [r.audience, r.n],
               ),

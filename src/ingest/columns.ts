@@ -41,29 +41,38 @@ const REQUIRED: readonly CanonicalColumn[] = ['customer_id', 'order_date'];
 /** Canonical column → the source column it is read from. */
 export type ColumnMapping = Partial<Record<CanonicalColumn, string>>;
 
-function normalise(name: string): string {
+/** A column name as synonyms are compared: lower case, without spaces, `_`, `-` and `.`. */
+export function normalise(name: string): string {
   return name.toLowerCase().replace(/[\s_\-.]/g, '');
 }
 
 /**
  * Parses `--map a=B,c=D` into canonical → source pairs, checking the canonical
- * names. Source names may contain anything but `,` and `=`.
+ * names. Source names may contain anything but `,` and `=`. Another file's
+ * columns (the customer master's `--map-customers`) pass their own canonical
+ * names and flag.
  */
-export function parseColumnMap(spec: string | undefined): ColumnMapping {
-  const mapping: ColumnMapping = {};
+export function parseColumnMap(spec: string | undefined): ColumnMapping;
+export function parseColumnMap<C extends string>(spec: string | undefined, canonicalColumns: readonly C[], flag: string): Partial<Record<C, string>>;
+export function parseColumnMap(
+  spec: string | undefined,
+  canonicalColumns: readonly string[] = CANONICAL_COLUMNS,
+  flag = '--map',
+): Record<string, string> {
+  const mapping: Record<string, string> = {};
   if (!spec) return mapping;
   for (const part of spec.split(',')) {
     if (part.trim() === '') continue;
     const eq = part.indexOf('=');
     if (eq <= 0 || eq === part.length - 1) {
-      throw new InputError(`--map: expected canonical=Source pairs separated by commas, got ${show(part)}`);
+      throw new InputError(`${flag}: expected canonical=Source pairs separated by commas, got ${show(part)}`);
     }
     const canonical = part.slice(0, eq).trim();
     const source = part.slice(eq + 1).trim();
-    if (!(CANONICAL_COLUMNS as readonly string[]).includes(canonical)) {
-      throw new InputError(`--map: unknown column ${show(canonical)}, expected one of ${CANONICAL_COLUMNS.join(', ')}`);
+    if (!canonicalColumns.includes(canonical)) {
+      throw new InputError(`${flag}: unknown column ${show(canonical)}, expected one of ${canonicalColumns.join(', ')}`);
     }
-    mapping[canonical as CanonicalColumn] = source;
+    mapping[canonical] = source;
   }
   return mapping;
 }

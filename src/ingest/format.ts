@@ -6,18 +6,19 @@ export type InputFormat = 'csv' | 'parquet' | 'json';
 
 /**
  * Decides the format from the file name (and the gzip/parquet magic bytes),
- * after checking that the path is a readable, non-empty file.
+ * after checking that the path is a readable, non-empty file. `flag` names
+ * the option the path came from in error messages (`--input`, `--customers`).
  */
-export function detectInputFormat(path: string): InputFormat {
+export function detectInputFormat(path: string, flag = '--input'): InputFormat {
   let stats;
   try {
     stats = statSync(path);
   } catch {
-    throw new InputError(`--input ${show(path)}: no such file`);
+    throw new InputError(`${flag} ${show(path)}: no such file`);
   }
-  if (stats.isDirectory()) throw new InputError(`--input ${show(path)}: is a directory, expected a file (CSV, Parquet, JSON or NDJSON)`);
-  if (!stats.isFile()) throw new InputError(`--input ${show(path)}: not a regular file`);
-  if (stats.size === 0) throw new InputError(`--input ${show(path)}: the file is empty, expected a header and data rows`);
+  if (stats.isDirectory()) throw new InputError(`${flag} ${show(path)}: is a directory, expected a file (CSV, Parquet, JSON or NDJSON)`);
+  if (!stats.isFile()) throw new InputError(`${flag} ${show(path)}: not a regular file`);
+  if (stats.size === 0) throw new InputError(`${flag} ${show(path)}: the file is empty, expected a header and data rows`);
 
   const lower = path.toLowerCase().replace(/\.(gz|gzip|zst)$/, '');
   const magic = readMagic(path);
@@ -26,7 +27,7 @@ export function detectInputFormat(path: string): InputFormat {
   if (/\.(json|ndjson|jsonl)$/.test(lower)) return 'json';
   if (/\.(csv|tsv|txt|tab|dat)$/.test(lower)) return 'csv';
   throw new InputError(
-    `--input ${show(path)}: unsupported file type, expected .csv/.tsv/.txt (optionally .gz), .parquet, .json, .ndjson or .jsonl`,
+    `${flag} ${show(path)}: unsupported file type, expected .csv/.tsv/.txt (optionally .gz), .parquet, .json, .ndjson or .jsonl`,
   );
 }
 

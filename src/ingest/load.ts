@@ -25,29 +25,46 @@ export interface RawLoad {
 }
 
 /**
+ * The tables {@link loadRawInput} fills. The transactions use the defaults;
+ * a second file of the same run (the customer master) loads beside them
+ * under other names.
+ */
+export interface RawTables {
+  /** The file's columns as VARCHAR, in file order. Default `raw_input`. */
+  raw: string;
+  /** `(line, error)` of CSV records with the wrong number of fields. Default `raw_malformed`. */
+  malformed: string;
+}
+
+const DEFAULT_TABLES: RawTables = { raw: 'raw_input', malformed: 'raw_malformed' };
+
+/**
  * Loads the input file into DuckDB as text, so no value is lost or guessed at
  * this point: `customer_id` `007` stays `007`, and a value that cannot be read
  * as its type is rejected later with its row number instead of failing the load.
  *
  * Creates `raw_input` (the file's columns as VARCHAR, insertion order = file
  * order) and `raw_malformed(line, error)` for CSV records with the wrong number
- * of fields.
+ * of fields — or the tables named in `tables`.
  */
 export async function loadRawInput(
   connection: DuckDBConnection,
   path: string,
   format: InputFormat,
   csv: CsvOptions = {},
+  tables: RawTables = DEFAULT_TABLES,
 ): Promise<RawLoad> {
-  await connection.run('CREATE OR REPLACE TABLE raw_malformed (line BIGINT, error VARCHAR)');
+  const raw = quoteIdentifier(tables.raw);
+  const malformed = quoteIdentifier(tables.malformed);
+  await connection.run(`CREATE OR REPLACE TABLE ${malformed} (line BIGINT, error VARCHAR)`);
   try {
     if (format === 'csv') {
-      await loadCsv(connection, path, csv);
+      await loadCsv(connection, path, csv, tables);
     } else if (format === 'parquet') {
-      await connection.run('CREATE OR REPLACE TABLE raw_input AS SELECT COLUMNS(*)::VARCHAR FROM read_parquet($path)', { path });
+      await connection.run(`CREATE OR REPLACE TABLE ${raw} AS SELECT COLUMNS(*)::VARCHAR FROM read_parquet($path)`, { path });
     } else {
       await connection.run(
-        "CREATE OR REPLACE TABLE raw_input AS SELECT COLUMNS(*)::VARCHAR FROM read_json($path, format = 'auto', sample_size = -1)",
+        `CREATE OR REPLACE TABLE ${raw} AS SELECT COLUMNS(*)::VARCHAR FROM read_json($path, format = 'auto', sample_size = -1)`,
         { path },
       );
     }
@@ -56,17 +73,22 @@ export async function loadRawInput(
     if (/Out of Memory Error/i.test(String((error as Error)?.message))) throw error;
     throw new InputError(`${path}: cannot be read as ${format.toUpperCase()}: ${firstLine(error)}`, { cause: error });
   }
-  const columns = (await queryRows<{ name: string }>(connection, "SELECT column_name AS name FROM duckdb_columns() WHERE table_name = 'raw_input' ORDER BY column_index")).map((r) => r.name);
-  const parsedRows = Number(await queryValue(connection, 'SELECT count(*) FROM raw_input'));
-  const malformedRows = Number(await queryValue(connection, 'SELECT count(*) FROM raw_malformed'));
+  const columns = (
+    await queryRows<{ name: string }>(connection, 'SELECT column_name AS name FROM duckdb_columns() WHERE table_name = $table ORDER BY column_index', {
+      table: tables.raw,
+    })
+  ).map((r) => r.name);
+  const parsedRows = Number(await queryValue(connection, `SELECT count(*) FROM ${raw}`));
+  const malformedRows = Number(await queryValue(connection, `SELECT count(*) FROM ${malformed}`));
   if (parsedRows + malformedRows === 0) {
     throw new InputError(`${path}: no data rows (only a header was found: ${columns.map((c) => show(c)).join(', ')})`);
   }
   return { columns, parsedRows, malformedRows };
 }
 
-async function loadCsv(connection: DuckDBConnection, path: string, csv: CsvOptions): Promise<void> {
-  if (csv.delimiter === 'whitespace') return loadWhitespaceSeparated(connection, path, csv);
+async function loadCsv(connection: DuckDBConnection, path: string, csv: CsvOptions, tables: RawTables): Promise<void> {
+  if (csv.delimiter === 'whitespace') return loadWhitespaceSeparated(connection, path, csv, tables);
+  const raw = quoteIdentifier(tables.raw);
   // RFC 4180 quoting is fixed; the delimiter is sniffed unless given. Every
   // field is read as text; records with a wrong field count are kept aside
   // (store_rejects) so they can be reported with their line instead of
@@ -91,15 +113,15 @@ async function loadCsv(connection: DuckDBConnection, path: string, csv: CsvOptio
     options.push('encoding = $encoding');
     params.encoding = csv.encoding;
   }
-  await connection.run(`CREATE OR REPLACE TABLE raw_input AS SELECT * FROM read_csv($path, ${options.join(', ')})`, params);
+  await connection.run(`CREATE OR REPLACE TABLE ${raw} AS SELECT * FROM read_csv($path, ${options.join(', ')})`, params);
   await connection.run(
-    `INSERT INTO raw_malformed
+    `INSERT INTO ${quoteIdentifier(tables.malformed)}
      SELECT line, string_agg(DISTINCT error_type, '; ' ORDER BY error_type)
      FROM csv_reject_errors GROUP BY line ORDER BY line`,
   );
   await connection.run('DROP TABLE IF EXISTS csv_reject_errors; DROP TABLE IF EXISTS csv_reject_scans');
   // A file whose header could not be split (e.g. a binary file) reads as one column.
-  const columns = await queryRows<{ name: string }>(connection, "SELECT column_name AS name FROM duckdb_columns() WHERE table_name = 'raw_input'");
+  const columns = await queryRows<{ name: string }>(connection, 'SELECT column_name AS name FROM duckdb_columns() WHERE table_name = $table', { table: tables.raw });
   if (columns.length === 0) throw new InputError(`${path}: no columns found, expected a header line`);
   for (const { name } of columns) {
     if (name.includes('\ufffd')) throw new InputError(`${path}: the header is not valid UTF-8 text; give the file's encoding with --encoding latin-1`);
@@ -112,7 +134,7 @@ async function loadCsv(connection: DuckDBConnection, path: string, csv: CsvOptio
  * split in SQL. Lines with a different number of fields than the first go to
  * `raw_malformed`. Fields cannot contain spaces in this format.
  */
-async function loadWhitespaceSeparated(connection: DuckDBConnection, path: string, csv: CsvOptions): Promise<void> {
+async function loadWhitespaceSeparated(connection: DuckDBConnection, path: string, csv: CsvOptions, tables: RawTables): Promise<void> {
   await connection.run(
     `CREATE OR REPLACE TEMP TABLE raw_lines AS
      SELECT row_number() OVER () AS line, string_split_regex(trim(line_text), '\\s+') AS fields
@@ -127,10 +149,10 @@ async function loadWhitespaceSeparated(connection: DuckDBConnection, path: strin
   const select = names.map((name, i) => `fields[${i + 1}] AS ${quoteIdentifier(name)}`).join(', ');
   const skip = csv.header === false ? 0 : 1;
   await connection.run(
-    `CREATE OR REPLACE TABLE raw_input AS SELECT ${select} FROM raw_lines WHERE line > ${skip} AND len(fields) = ${width} ORDER BY line`,
+    `CREATE OR REPLACE TABLE ${quoteIdentifier(tables.raw)} AS SELECT ${select} FROM raw_lines WHERE line > ${skip} AND len(fields) = ${width} ORDER BY line`,
   );
   await connection.run(
-    `INSERT INTO raw_malformed SELECT line, 'WRONG NUMBER OF FIELDS' FROM raw_lines WHERE line > ${skip} AND len(fields) <> ${width} ORDER BY line`,
+    `INSERT INTO ${quoteIdentifier(tables.malformed)} SELECT line, 'WRONG NUMBER OF FIELDS' FROM raw_lines WHERE line > ${skip} AND len(fields) <> ${width} ORDER BY line`,
   );
   await connection.run('DROP TABLE raw_lines');
 }

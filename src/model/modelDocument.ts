@@ -2,6 +2,7 @@ import { InputError } from '../errors.ts';
 import type { FeatureTransformJSON } from '../ml/featureTransform.ts';
 import type { LifecycleThresholds } from '../rules/lifecycle.ts';
 import type { ModelValueSection } from '../value/model.ts';
+import type { FirmographicModelSection } from '../segmentation/firmographicClustering.ts';
 
 /** The format tag of `model.json`. */
 export const MODEL_FORMAT = 'segmenta.model/v1';
@@ -35,6 +36,12 @@ export interface ModelDocument {
   reference?: DriftReference;
   /** Customer-lifetime-value models (BG/NBD or MBG/NBD and Gamma-Gamma), when the run fitted them; score with `scoreValue` (src/value/model.ts). */
   value?: ModelValueSection;
+  /**
+   * With `--segment-on firmographics|both`: the k-prototypes model that assigned the segments and how
+   * customers are encoded for it. `kmeans` then holds the segments' mean PCA scores, which place them
+   * on the map but do not assign customers; score with `scoreFirmographicSegments` (src/segmentation/firmographicClustering.ts).
+   */
+  firmographics?: FirmographicModelSection;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { RefreshManifest } from '../refresh/types.ts';
 import type { ValueManifest } from '../value/stage.ts';
+import type { CustomerMasterManifest } from '../customers/master.ts';
 
 /**
  * The shape of `manifest.json`: where a run's input came from, how every
@@ -55,4 +56,6 @@ export interface RunManifest {
   refresh?: RefreshManifest;
   /** What the value stage did: fitted (with parameters, standard errors, correlation and warnings), skipped or failed, and why. */
   value?: ValueManifest;
+  /** The customer master (`--customers`): rows read, used, rejected by reason; run customers with and without master data (docs/b2b.md). */
+  customer_master?: CustomerMasterManifest;
 }

@@ -17,6 +17,8 @@ import { publishDirectory } from './atomicDirectory.ts';
 import type { RunManifest } from './manifest.ts';
 import { writeReport } from '../report/index.ts';
 import type { ValueResult } from '../value/stage.ts';
+import { customerMasterManifest, masterRejectTextColumns, masterTextColumns, type CustomerMaster } from '../customers/master.ts';
+import { firmographicModelSection, isFirmographicClustering } from '../segmentation/firmographicClustering.ts';
 
 /** The files of a run directory, in the order they are written. */
 export const RUN_FILES = [
@@ -28,6 +30,9 @@ export const RUN_FILES = [
   'manifest.json',
   'report.html',
 ] as const;
+
+/** The customer master's rejects, written beside rejects.csv when the run has a master. */
+export const CUSTOMERS_REJECTS_FILE = 'customers_rejects.csv';
 
 /** What `publish` produced. */
 export interface PublishedRun {
@@ -58,6 +63,8 @@ export async function publishRun(
     segments: SegmentsDocument;
     /** The value stage's result: its fitted models go into model.json, what it did into the manifest. */
     value?: ValueResult;
+    /** The customer master: its rejects go to customers_rejects.csv, its counts into the manifest (docs/b2b.md). */
+    master?: CustomerMaster | null;
   },
   timing: { timingsMs: Record<string, number>; startedAt: Date },
   publish: PublishOptions = {},
@@ -68,10 +75,18 @@ export async function publishRun(
   let manifest: RunManifest | undefined;
   const files: string[] = [...RUN_FILES];
   await publishDirectory(run.options.out, async (dir) => {
-    await writeCustomerFiles(connection, dir, publish.customerTextColumns ?? []);
+    await writeCustomerFiles(connection, dir, [...(publish.customerTextColumns ?? []), ...(run.master ? masterTextColumns(run.master) : [])]);
     await copyCsv(connection, 'SELECT * FROM stg_rejects ORDER BY row_number', REJECT_TEXT_COLUMNS, join(dir, 'rejects.csv'), 'row_number');
+    if (run.master) {
+      await copyCsv(connection, 'SELECT * FROM customers_rejects', masterRejectTextColumns(run.master), join(dir, CUSTOMERS_REJECTS_FILE), 'row_number');
+      files.push(CUSTOMERS_REJECTS_FILE);
+    }
     writeJson(join(dir, 'segments.json'), run.segments);
-    const model = publish.model ?? { ...buildModelDocument(run), ...(run.value?.section ? { value: run.value.section } : {}) };
+    const model = publish.model ?? {
+      ...buildModelDocument(run),
+      ...(run.value?.section ? { value: run.value.section } : {}),
+      ...(isFirmographicClustering(run.clustering) ? { firmographics: firmographicModelSection(run.clustering) } : {}),
+    };
     writeJson(join(dir, 'model.json'), model);
     manifest = {
       format: 'segmenta.manifest/v1',
@@ -99,6 +114,7 @@ export async function publishRun(
         orders: run.features.counts.orders,
       },
       ...(run.value ? { value: run.value.manifest } : {}),
+      ...(run.master ? { customer_master: await customerMasterManifest(connection, run.master) } : {}),
       ...publish.manifest,
     };
     writeJson(join(dir, 'manifest.json'), manifest);

@@ -11,6 +11,7 @@ import { escapeHtml as esc } from './escape.ts';
 import { FONT_STACK, STABILITY_THRESHOLD, featureLabel, segmentStyles, type ReportCharts, type SegmentStyle } from './charts.ts';
 import type { ReportInput, ReportSegment } from './loadRun.ts';
 import { valueSection } from './valueChart.ts';
+import { firmographicSection } from './firmographicCharts.ts';
 import { refreshSection } from './migrationChart.ts';
 
 const DASH = '—';
@@ -511,6 +512,10 @@ export function renderReport(input: ReportInput, charts: ReportCharts): string {
   const value = valueSection(input, charts.value, styles, money);
   const valueLink = value ? '<a href="#value">Value</a>' : '';
   // ---- customer value: end
+  // ---- firmographics (issue 10): begin. The section is built in firmographicCharts.ts; '' for runs without a customer master.
+  const firmographics = firmographicSection(input, styles, money);
+  const firmographicsLink = firmographics ? '<a href="#firmographics">Firmographics</a>' : '';
+  // ---- firmographics: end
   // ---- refresh (issue 7): begin. The section is built in migrationChart.ts; '' for runs that are not refreshes.
   const refresh = refreshSection(charts.refresh);
   const refreshLink = refresh ? '<a href="#refresh">Refresh</a>' : '';
@@ -535,12 +540,13 @@ export function renderReport(input: ReportInput, charts: ReportCharts): string {
 <h1>Customer segments</h1>
 <p class="meta">${meta.map((m) => `<span>${m}</span>`).join('')}</p>
 </div></header>
-<nav class="toc" aria-label="Sections"><div class="page"><a href="#summary">Summary</a><a href="#data-quality">Data quality</a><a href="#segments">Segments</a><a href="#profiles">Profiles</a>${valueLink}${refreshLink}<a href="#charts">Charts</a></div></nav>
+<nav class="toc" aria-label="Sections"><div class="page"><a href="#summary">Summary</a><a href="#data-quality">Data quality</a><a href="#segments">Segments</a><a href="#profiles">Profiles</a>${firmographicsLink}${valueLink}${refreshLink}<a href="#charts">Charts</a></div></nav>
 <main class="page">
 ${summarySection(input, money)}
 ${dataQualitySection(input)}
 ${segmentTableSection(input, styles, money)}
 ${cardsSection(input, styles, money)}
+${firmographics}
 ${value}
 ${refresh}
 ${chartsSection(input, charts)}

@@ -13,6 +13,8 @@ import type { Clustering } from './cluster.ts';
 import { addValueColumns, segmentValues } from '../value/segments.ts';
 import type { ValueResult } from '../value/stage.ts';
 import type { TransformChain } from './transformChain.ts';
+import type { CustomerMaster } from '../customers/master.ts';
+import { addFirmographics } from './profileFirmographics.ts';
 
 /** Below this per-segment bootstrap stability a segment is flagged unstable (Hennig's rule of thumb). */
 export const UNSTABLE_BELOW = 0.6;
@@ -32,6 +34,8 @@ export async function profileSegments(
     clustering: Clustering;
     /** The value stage's result; when it fitted, value columns and per-segment value figures are added. */
     value?: ValueResult;
+    /** The customer master; when given, its columns, per-segment firmographics and who-sentences are added (docs/b2b.md). */
+    master?: CustomerMaster | null;
   },
   naming: {
     /** The final names by segment id, from the generated ones (a refresh carries its previous names over). */
@@ -80,7 +84,7 @@ export async function profileSegments(
     pc: centroidPc(clustering, s.id),
     ...(values ? { value: values[s.id] } : {}),
   }));
-  return {
+  const document: SegmentsDocument = {
     k,
     as_of: staged.asOf,
     features: transformed.selection.features,
@@ -89,6 +93,8 @@ export async function profileSegments(
     k_scan: clustering.scan.map((e) => roundValues(e, 6) as unknown as SegmentsDocument['k_scan'][number]),
     segments,
   };
+  // After the value columns, so customers.csv reads: contract, value, firmographics.
+  return run.master ? addFirmographics(connection, document, clustering) : document;
 }
 
 /** The customer's segment, distance and first two PCA coordinates, joined to the features in SQL. */

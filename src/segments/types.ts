@@ -58,6 +58,30 @@ export interface SegmentProfile {
   pc?: [number, number];
   /** Customer-lifetime-value figures of the segment's customers; present when the run fitted the value models (docs/value.md). */
   value?: SegmentValue;
+  /** Who the segment's customers are — industries, sizes, regions; present when the run had a customer master (docs/b2b.md). */
+  firmographics?: SegmentFirmographics;
+}
+
+/** A segment's firmographics, counted over its customers with a usable customer-master row. */
+export interface SegmentFirmographics {
+  /** Customers in the segment. */
+  customers: number;
+  /** Of them, with a usable master row. */
+  customers_with_master: number;
+  /** customers_with_master / customers. */
+  master_share: number;
+  /** Customers per WZ 2008 section letter (those with a known industry). */
+  sections: Record<string, number>;
+  /** Customers per WZ 2008 division (two digits). */
+  divisions: Record<string, number>;
+  /** The three largest divisions, with their share of the customers with a known industry. */
+  top_industries: Array<{ division: string; section: string; name: string; customers: number; share: number }>;
+  /** Customers per EU SME size class (`micro`, `small`, `medium`, `large`, `unknown`). */
+  size_classes: Record<string, number>;
+  /** Customers and their net revenue per federal state (ISO 3166-2:DE suffix, or `abroad`), most customers first. */
+  states: Array<{ state: string; name: string; customers: number; revenue: number }>;
+  /** One line: who the segment is and how often it orders. */
+  summary: string;
 }
 
 /** A segment's value figures, from the value stage's per-customer CLV, P(alive) and churn risk. */
@@ -88,4 +112,6 @@ export interface SegmentsDocument {
   k_choice: { rule: string; requested: string; chosen: number };
   k_scan: KScanEntry[];
   segments: SegmentProfile[];
+  /** What the segments were found on, when not on behaviour alone (`--segment-on firmographics|both`, docs/b2b.md). */
+  segment_on?: { mode: 'firmographics' | 'both'; method: 'k-prototypes'; numeric: string[]; categorical: string[]; gamma: number };
 }
