@@ -5,6 +5,7 @@ import { registerDiscover } from './discover.ts';
 import { registerReport } from './report.ts';
 import { registerExplain } from './explain.ts';
 import { registerExport } from './export.ts';
+import { registerValidateValue } from './validateValue.ts';
 import { registerRefresh } from './refresh.ts';
 import { jsonErrorLine, wantsJsonLog } from '../refresh/log.ts';
 
@@ -27,6 +28,7 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
   registerReport(program, io);
   registerExplain(program, io);
   registerExport(program, io);
+  registerValidateValue(program, io);
   registerRefresh(program, io);
   try {
     await program.parseAsync(argv, { from: 'user' });
