@@ -45,8 +45,8 @@ export const MASTER_REJECT_REASONS = [
     meaning: 'the customer id is on more than one row: identical repeats keep their first row, rows that disagree are all rejected',
   },
   { reason: 'invalid_industry_code', meaning: 'not a WZ 2008 / NACE Rev. 2 code (unknown division, contradicting section letter, malformed)' },
-  { reason: 'invalid_employees', meaning: 'employees is not a whole number ≥ 0' },
-  { reason: 'invalid_annual_revenue', meaning: 'annual revenue is not an amount ≥ 0' },
+  { reason: 'invalid_employees', meaning: 'employees is not a whole number ≥ 0, or is ambiguous like 1.500 (a thousands dot or a decimal point?)' },
+  { reason: 'invalid_annual_revenue', meaning: 'annual revenue is not an amount ≥ 0, or is ambiguous like 1.500' },
   { reason: 'invalid_postal_code', meaning: 'for a German address (country DE or empty): not five digits, or a Leitregion Deutsche Post does not issue' },
 ] as const;
 

@@ -160,7 +160,11 @@ export function fitMixedEncoding(inputs: FirmographicInputs, scores: DenseMatrix
     const values = inputs.numeric[name];
     let count = 0;
     let sum = 0;
-    for (let i = 0; i < values.length; i += 1) if (!Number.isNaN(values[i]!)) (count += 1), (sum += values[i]!);
+    for (let i = 0; i < values.length; i += 1) {
+      if (Number.isNaN(values[i]!)) continue;
+      count += 1;
+      sum += values[i]!;
+    }
     if (count === 0) continue;
     const mean = sum / count;
     let squares = 0;

@@ -159,6 +159,34 @@ describe('the customer master', () => {
     expect(reject!.detail).toContain('01067');
   });
 
+  it('reads German thousands in turnover when unambiguous, and rejects 1.500 as ambiguous rather than guess', async () => {
+    const dir = tempDir();
+    const path = write(dir, 'numbers.csv', [
+      'customer_id;employees;annual_revenue',
+      'a;12;9.500.000',
+      'b;12;€ 2.500.000,00',
+      'c;12;1,5',
+      'd;1.000;100',
+      'e;12;1.500',
+      'f;12,0;1.234.567,89',
+    ].join('\n'));
+    const { connection } = await load(path);
+    expect(await rowsOf(connection, 'SELECT customer_id, employees, annual_revenue FROM customer_master ORDER BY customer_id')).toEqual([
+      { customer_id: 'a', employees: 12, annual_revenue: 9_500_000 },
+      { customer_id: 'b', employees: 12, annual_revenue: 2_500_000 },
+      { customer_id: 'c', employees: 12, annual_revenue: 1.5 },
+      { customer_id: 'f', employees: 12, annual_revenue: 1_234_567.89 },
+    ]);
+    expect(await rowsOf(connection, 'SELECT customer_id, reason, detail FROM customers_rejects ORDER BY customer_id')).toEqual([
+      { customer_id: 'd', reason: 'invalid_employees', detail: 'employees 1.000 is ambiguous (a thousands dot or a decimal point?): write it without the dot, 1000' },
+      {
+        customer_id: 'e',
+        reason: 'invalid_annual_revenue',
+        detail: 'annual revenue 1.500 is ambiguous (a thousands dot or a decimal point?): write it without the dot, or with a decimal comma',
+      },
+    ]);
+  });
+
   it('fails with one line naming --customers, the file and the missing column', async () => {
     const dir = tempDir();
     await expect(load(write(dir, 'nope.csv', 'name,plz\nA,01067\n'))).rejects.toThrow(

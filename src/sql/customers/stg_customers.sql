@@ -23,9 +23,15 @@ WITH trimmed AS (
 typed AS (
   SELECT
     *,
-    -- numbers follow the transactions' rules: decimal comma, thousands separators, currency sign
+    -- numbers follow the transactions' rules: decimal comma, thousands separators, currency sign;
+    -- turnover is also read with German thousands dots alone when there are two or more of
+    -- them (9.500.000 cannot be a decimal), while a single group (1.500) stays ambiguous
     parse_number(employees_text) AS employees_value,
-    parse_number(annual_revenue_text) AS annual_revenue_value,
+    coalesce(
+      parse_number(annual_revenue_text),
+      CASE WHEN regexp_full_match(strip_currency(annual_revenue_text), '\d{1,3}(\.\d{3}){2,}')
+        THEN try_cast(replace(strip_currency(annual_revenue_text), '.', '') AS DOUBLE) END
+    ) AS annual_revenue_value,
     -- a German master often leaves the country empty; the spellings of Germany all mean DE
     CASE
       WHEN country_text IS NULL OR upper(country_text) IN ('DE', 'DEU', 'D', 'GERMANY', 'DEUTSCHLAND', 'BRD') THEN 'DE'
@@ -59,9 +65,12 @@ checked AS (
       -- identical repeats keep their first row; rows that disagree are all rejected
       WHEN g.customer_id IS NOT NULL AND (g.variants > 1 OR t.row_number <> g.first_row) THEN 'duplicate_customer_id'
       WHEN t.industry_code_text IS NOT NULL AND NOT w.ok THEN 'invalid_industry_code'
+      -- 1.500 is 1500 in German and 1.5 in English: neither guess is safe for a headcount or a turnover
+      WHEN regexp_full_match(t.employees_text, '\d{1,3}\.\d{3}') THEN 'invalid_employees'
       WHEN t.employees_text IS NOT NULL
         AND (t.employees_value IS NULL OR NOT isfinite(t.employees_value) OR t.employees_value < 0
              OR t.employees_value <> floor(t.employees_value) OR t.employees_value > 2147483647) THEN 'invalid_employees'
+      WHEN regexp_full_match(strip_currency(t.annual_revenue_text), '\d{1,3}\.\d{3}') THEN 'invalid_annual_revenue'
       WHEN t.annual_revenue_text IS NOT NULL
         AND (t.annual_revenue_value IS NULL OR NOT isfinite(t.annual_revenue_value) OR t.annual_revenue_value < 0) THEN 'invalid_annual_revenue'
       WHEN t.country = 'DE' AND t.postal_code_text IS NOT NULL AND NOT p.ok THEN 'invalid_postal_code'
@@ -95,8 +104,16 @@ SELECT
         ELSE 'repeats row ' || first_row::VARCHAR
       END
     WHEN 'invalid_industry_code' THEN industry_reason
-    WHEN 'invalid_employees' THEN 'employees ' || employees_text || ' is not a whole number ≥ 0'
-    WHEN 'invalid_annual_revenue' THEN 'annual revenue ' || annual_revenue_text || ' is not an amount ≥ 0'
+    WHEN 'invalid_employees' THEN
+      CASE WHEN regexp_full_match(employees_text, '\d{1,3}\.\d{3}')
+        THEN 'employees ' || employees_text || ' is ambiguous (a thousands dot or a decimal point?): write it without the dot, ' || replace(employees_text, '.', '')
+        ELSE 'employees ' || employees_text || ' is not a whole number ≥ 0'
+      END
+    WHEN 'invalid_annual_revenue' THEN
+      CASE WHEN regexp_full_match(strip_currency(annual_revenue_text), '\d{1,3}\.\d{3}')
+        THEN 'annual revenue ' || annual_revenue_text || ' is ambiguous (a thousands dot or a decimal point?): write it without the dot, or with a decimal comma'
+        ELSE 'annual revenue ' || annual_revenue_text || ' is not an amount ≥ 0'
+      END
     WHEN 'invalid_postal_code' THEN postcode_reason
   END AS reject_detail
 FROM checked
