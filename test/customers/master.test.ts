@@ -6,6 +6,7 @@ import { parseMasterColumnMap, resolveMasterColumns } from '../../src/customers/
 import { checkCustomerOptions } from '../../src/customers/options.ts';
 import { parseDiscoverOptions } from '../../src/config.ts';
 import { openDatabase, type Database } from '../../src/db/database.ts';
+import { quoteLiteral } from '../../src/db/quote.ts';
 import { InputError } from '../../src/errors.ts';
 import { classifySize } from '../../src/firmographics/sizeClass.ts';
 import { tempDir } from '../helpers/files.ts';
@@ -184,6 +185,23 @@ describe('the customer master', () => {
         reason: 'invalid_annual_revenue',
         detail: 'annual revenue 1.500 is ambiguous (a thousands dot or a decimal point?): write it without the dot, or with a decimal comma',
       },
+    ]);
+  });
+
+  it('reads Parquet, with ids and postcodes kept as the text they are', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'master.parquet');
+    db = await openDatabase();
+    await db.connection.run(
+      `COPY (SELECT * FROM (VALUES ('0042', '46.49', 12, '01067'), ('0043', 'G 47.11', 3, '99084')) t(kdnr, wz, mitarbeiter, plz)) TO ${quoteLiteral(path)} (FORMAT parquet)`,
+    );
+    db.close();
+    const { master, connection } = await load(path);
+    expect(master.format).toBe('parquet');
+    expect(master.mapping).toEqual({ customer_id: 'kdnr', industry_code: 'wz', employees: 'mitarbeiter', postal_code: 'plz' });
+    expect(await rowsOf(connection, 'SELECT customer_id, industry_code, employees, postal_code, state FROM customer_master ORDER BY customer_id')).toEqual([
+      { customer_id: '0042', industry_code: '46.49', employees: 12, postal_code: '01067', state: 'SN' },
+      { customer_id: '0043', industry_code: '47.11', employees: 3, postal_code: '99084', state: 'TH' },
     ]);
   });
 
