@@ -10,6 +10,7 @@ import { adjustedRandIndex } from '../../src/ml/metrics.ts';
 import {
   clusterOnFirmographics,
   encodeMixed,
+  FIT_SAMPLE_SIZE,
   firmographicModelSection,
   fitMixedEncoding,
   readFirmographicInputs,
@@ -139,6 +140,33 @@ describe('segmenting on firmographics with k-prototypes', () => {
       expect(Array.from(data.numeric.subarray(i * data.p, (i + 1) * data.p))).toEqual([0, 0]);
       expect(encoding.categorical.map((c, j) => c.levels[data.categorical[i * data.q + j]!])).toEqual(['unknown', 'unknown', 'unknown']);
     }
+  });
+
+  it('fits on a seeded sample above FIT_SAMPLE_SIZE customers and assigns every customer to its nearest prototype', () => {
+    const n = FIT_SAMPLE_SIZE + 3000;
+    let state = 5;
+    const random = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 4294967296);
+    const group = (i: number) => i % 3;
+    const inputs: FirmographicInputs = {
+      n,
+      numeric: {
+        log_employees: Float64Array.from({ length: n }, (_, i) => 1 + group(i) * 1.5 + random()),
+        log_annual_revenue: Float64Array.from({ length: n }, (_, i) => 12 + group(i) * 2 + random()),
+      },
+      codes: {
+        wz_section: Int32Array.from({ length: n }, (_, i) => [6, 2, 8][group(i)]!),
+        size_class: Int32Array.from({ length: n }, (_, i) => group(i)),
+        state: Int32Array.from({ length: n }, () => Math.floor(random() * 16)),
+      },
+    };
+    const chain = { scores: { data: new Float64Array(n * 2), rows: n, cols: 2 } } as unknown as TransformChain;
+    const features = { n, columns: { revenue: Float64Array.from({ length: n }, (_, i) => 100 * (3 - group(i))) } };
+    const c = clusterOnFirmographics(inputs, chain, features, options({ segmentOn: 'firmographics', k: '3', nInit: '1' }), silentProgress);
+    expect(c.segmentIds).toHaveLength(n);
+    // Groups 0, 1, 2 have falling revenue, so they are segments 0, 1, 2.
+    expect(Array.from(c.segmentIds.subarray(0, 6))).toEqual([0, 1, 2, 0, 1, 2]);
+    expect(adjustedRandIndex(c.segmentIds, Int32Array.from({ length: n }, (_, i) => group(i)))).toBe(1);
+    expect(c.quality.inertia).toBeCloseTo(c.distances.reduce((sum, d) => sum + d * d, 0), 6);
   });
 
   it('refuses more segments than distinct customer profiles, naming the flags', () => {
