@@ -176,10 +176,15 @@ class LloydState {
     this.exports.lloyd_block(L.x, L.c, L.part, L.lab, L.dist, L.n, L.d, L.k, block, generic ? 1 : 0);
   }
 
-  /**
-   * Copies one block's labels and squared distances out; done right after
-   * the block ran on this thread, while they are still in cache.
-   */
+  /** Copies all labels and squared distances out. */
+  copyAll(labels: Int32Array, dist2: Float64Array): void {
+    const { n, lab, dist } = this.layout;
+    const buffer = this.memory.buffer;
+    labels.set(new Int32Array(buffer, lab, n));
+    dist2.set(new Float64Array(buffer, dist, n));
+  }
+
+  /** Copies one block's labels and squared distances out. */
   copyBlock(block: number, labels: Int32Array, dist2: Float64Array): void {
     const { n, lab, dist } = this.layout;
     const r0 = block * LLOYD_BLOCK_ROWS;
@@ -380,10 +385,9 @@ class WasmLloydKernel implements LloydKernel {
     const blocks = state.layout.blocks;
     // One block cannot be shared: waking the workers would only cost time.
     if (this.workers.length === 0 || blocks <= 1) {
-      for (let b = 0; b < blocks; b++) {
-        state.runBlock(b, this.generic);
-        state.copyBlock(b, labels, dist2);
-      }
+      for (let b = 0; b < blocks; b++) state.runBlock(b, this.generic);
+      // One copy at the end: measured faster than copying block by block.
+      state.copyAll(labels, dist2);
     } else {
       this.runShared(state, blocks, labels, dist2);
     }
@@ -392,7 +396,9 @@ class WasmLloydKernel implements LloydKernel {
 
   /**
    * Runs the blocks on this thread and the workers and copies every block's
-   * labels and distances out; returns when all are done.
+   * labels and distances out; returns when all are done. This thread copies
+   * its own blocks as it goes, so that part of the copy happens while the
+   * workers are still computing.
    */
   private runShared(state: LloydState, blocks: number, labels: Int32Array, dist2: Float64Array): void {
     const ctrl = this.ctrl;
@@ -463,9 +469,7 @@ export function lloydAssignWasm(
   else scratch.reserve(n, d, k);
   scratch.loadPoints(X);
   scratch.loadCentroids(C);
-  for (let b = 0; b < scratch.layout.blocks; b++) {
-    scratch.runBlock(b, false);
-    scratch.copyBlock(b, labels, dist2);
-  }
+  for (let b = 0; b < scratch.layout.blocks; b++) scratch.runBlock(b, false);
+  scratch.copyAll(labels, dist2);
   return scratch.reduce(sums, counts);
 }
