@@ -214,6 +214,14 @@ export function renderMarkdown(report: BenchReport): string {
   out.push(`| load average at start / end | ${m.load_average_start.join(', ')} / ${m.load_average_end?.join(', ') ?? '–'} |`);
   out.push(`| peak RSS from | ${m.rss_method} |`);
   out.push('');
+  const busiest = Math.max(m.load_average_start[0], m.load_average_end?.[0] ?? 0);
+  if (busiest > m.cores) {
+    out.push(
+      `> The load average (up to ${busiest}) was above the ${m.cores} cores: other processes competed for the CPU during this run, so ` +
+        'absolute times are inflated and vary between repeats; OpenMP code (scikit-learn) suffers most from it. Compare ratios, and prefer a run on an idle machine.',
+      '',
+    );
+  }
   if (report.python_skipped) out.push(`> scikit-learn / pandas columns skipped: ${report.python_skipped}`, '');
 
   const km = report.kmeans;
