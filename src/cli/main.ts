@@ -9,12 +9,17 @@ import { registerValidateValue } from './validateValue.ts';
 import { registerRefresh } from './refresh.ts';
 import { jsonErrorLine, wantsJsonLog } from '../refresh/log.ts';
 
+/** Where the commands write; `process` in production, buffers in tests. */
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
 /**
- * The `segmenta` command line. This is the only place that turns errors into
- * exit codes; the bin script sets `process.exitCode` from the return value.
+ * Every command and flag of `segmenta`. The README's flag tables are rendered
+ * from this same definition (`npm run docs`), so they cannot drift.
  */
-export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = process): Promise<number> {
-  const debug = argv.includes('--debug');
+export function buildProgram(io: CliIo): Command {
   const program = new Command('segmenta')
     .description('Customer segmentation from purchase transactions: RFM, lifecycle, PCA and k-means segments with profiles marketing can act on.')
     .version(SEGMENTA_VERSION)
@@ -25,11 +30,21 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream; 
       writeErr: (text) => io.stderr.write(text),
     });
   registerDiscover(program, io);
-  registerReport(program, io);
-  registerExplain(program, io);
-  registerExport(program, io);
-  registerValidateValue(program, io);
   registerRefresh(program, io);
+  registerExport(program, io);
+  registerExplain(program, io);
+  registerReport(program, io);
+  registerValidateValue(program, io);
+  return program;
+}
+
+/**
+ * The `segmenta` command line. This is the only place that turns errors into
+ * exit codes; the bin script sets `process.exitCode` from the return value.
+ */
+export async function main(argv: string[], io: CliIo = process): Promise<number> {
+  const debug = argv.includes('--debug');
+  const program = buildProgram(io);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return ExitCode.ok;

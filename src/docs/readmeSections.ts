@@ -5,6 +5,7 @@ import { renderRfmGridMarkdown, renderRfmSegmentsMarkdown } from '../segments/rf
 import { LIFECYCLE_STAGES } from '../rules/lifecycle.ts';
 import { NON_PRODUCT_CODES, NON_PRODUCT_PREFIXES, REJECT_REASONS, DATE_FORMATS } from '../rules/cleaning.ts';
 import { COLUMN_SYNONYMS } from '../ingest/columns.ts';
+import { DOCUMENTED_COMMANDS, renderFlagTableMarkdown } from './flagTables.ts';
 
 /**
  * README sections rendered from the code's own rule tables, so the
@@ -26,6 +27,7 @@ export function readmeSections(): Record<string, string> {
     ),
     'non-product': `Product codes (case-insensitive): ${NON_PRODUCT_CODES.map((c) => `\`${c}\``).join(', ')}; prefixes: ${NON_PRODUCT_PREFIXES.map((p) => `\`${p}*\``).join(', ')}.`,
     'date-formats': `ISO-8601 first (\`2011-12-09\`, \`2011-12-09 12:50:00\`, \`2011-12-09T12:50:00\`), then: ${DATE_FORMATS.map((f) => `\`${f}\``).join(', ')}.`,
+    ...Object.fromEntries(DOCUMENTED_COMMANDS.map((name) => [`flags-${name}`, renderFlagTableMarkdown(name)])),
     synonyms: table(
       ['canonical column', 'recognised source names (case, spaces, `_`, `-`, `.` ignored)'],
       Object.entries(COLUMN_SYNONYMS).map(([canonical, names]) => [`\`${canonical}\``, names.join(', ')]),
