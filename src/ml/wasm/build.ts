@@ -4,7 +4,7 @@
  * pipeline needs no build step; a test checks that the committed binary is
  * exactly what this compiler makes from the committed source.
  *
- * Run: `node bin/run-ts.mjs src/ml/wasm/build.ts`
+ * Run: `npm run build:wasm`
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
