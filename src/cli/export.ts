@@ -42,7 +42,7 @@ export function registerExport(program: Command, io: { stdout: NodeJS.WritableSt
     .option('--lifecycle <stage...>', 'lifecycle stages: new, active, reactivated, at_risk, inactive (repeatable)', collect('lifecycle'))
     .option('--priority <order>', 'which audience wins for a customer in several: given (command-line order) or kinds, e.g. lifecycle,rfm,segment', 'given')
     .option('--columns <list>', 'columns to write, comma-separated (default: customer_id,segment_id,segment_name, plus audience for several audiences)')
-    .option('--format <format>', `${EXPORT_FORMATS.join(', ')} (default: from the --out extension, else csv)`)
+    .option('--format <format>', `${EXPORT_FORMATS.join(', ')} (arrow: an Arrow IPC / Feather v2 file; default: from the --out extension, else csv)`)
     .option('--pseudonymize', `replace customer ids with HMAC-SHA256 keyed by $${PSEUDONYM_KEY_ENV}`)
     .option('--suppress <file>', 'customers never to export: one id per line, or a CSV with a customer_id column')
     .option('--bom', 'start the CSV with a UTF-8 byte order mark (for Excel)')

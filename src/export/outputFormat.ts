@@ -6,8 +6,10 @@
  *   optionally with a UTF-8 byte order mark so Excel reads umlauts right.
  * - `json`: one JSON array of row objects.
  * - `parquet`: zstd-compressed, typed columns.
+ * - `arrow`: an Arrow IPC file (Feather v2), typed columns, for pandas,
+ *   polars, R and notebooks.
  *
- * JSON and Parquet carry values unchanged: they are read by programs, which
+ * JSON, Parquet and Arrow carry values unchanged: they are read by programs, which
  * do not run formulas, and an apostrophe there would corrupt the id.
  */
 import { createReadStream, createWriteStream, rmSync, writeFileSync } from 'node:fs';
@@ -17,9 +19,10 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdentifier, quoteLiteral } from '../db/quote.ts';
 import { InputError, show } from '../errors.ts';
 import { copyCsv } from '../publish/publishRun.ts';
+import { writeArrowFile } from './arrowFile.ts';
 
 /** The formats `--format` accepts. */
-export const EXPORT_FORMATS = ['csv', 'json', 'parquet'] as const;
+export const EXPORT_FORMATS = ['csv', 'json', 'parquet', 'arrow'] as const;
 /** An audience file format. */
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
@@ -29,6 +32,9 @@ const BY_EXTENSION: Readonly<Record<string, ExportFormat>> = {
   '.json': 'json',
   '.parquet': 'parquet',
   '.pq': 'parquet',
+  '.arrow': 'arrow',
+  '.feather': 'arrow',
+  '.ipc': 'arrow',
 };
 
 const COMPRESSED = ['.gz', '.gzip', '.zst', '.bz2', '.xz', '.zip'];
@@ -44,7 +50,7 @@ export const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 export function resolveFormat(flag: string | undefined, out: string): ExportFormat {
   const extension = extname(out).toLowerCase();
   if (COMPRESSED.includes(extension)) {
-    throw new InputError(`--out ${show(out)}: compressed output is not supported; write a .csv, .json or .parquet file (Parquet is compressed already)`);
+    throw new InputError(`--out ${show(out)}: compressed output is not supported; write a .csv, .json, .parquet or .arrow file (Parquet is compressed already)`);
   }
   if (flag === undefined) return BY_EXTENSION[extension] ?? 'csv';
   const format = flag.trim().toLowerCase();
@@ -90,6 +96,9 @@ export async function writeQuery(connection: DuckDBConnection, query: string, op
       return;
     case 'parquet':
       await connection.run(`COPY (SELECT * FROM (${query}) ORDER BY ${orderBy}) TO ${quoteLiteral(options.path)} (FORMAT parquet, COMPRESSION zstd)`);
+      return;
+    case 'arrow':
+      await writeArrowFile(connection, `SELECT * FROM (${query}) ORDER BY ${orderBy}`, options.path);
       return;
   }
 }

@@ -216,18 +216,25 @@ describe('safe to open', () => {
     }
   });
 
-  it('JSON and Parquet keep values as they are (programs read them; an apostrophe would change the id)', async () => {
+  it('JSON, Parquet and Arrow keep values as they are (programs read them; an apostrophe would change the id)', async () => {
     const dir = tempDir();
     await exportOk(['--columns', 'segment_name,revenue', '--out', join(dir, 'a.json')]);
     await exportOk(['--columns', 'segment_name,revenue', '--out', join(dir, 'a.parquet')]);
     await exportOk(['--columns', 'segment_name,revenue', '--format', 'parquet', '--out', join(dir, 'parquet.bin')]);
-    for (const [file, format] of [['a.json', 'json'], ['a.parquet', 'parquet'], ['parquet.bin', 'parquet']] as const) {
+    await exportOk(['--columns', 'segment_name,revenue', '--out', join(dir, 'a.feather')]);
+    await exportOk(['--columns', 'segment_name,revenue', '--format', 'arrow', '--out', join(dir, 'arrow.bin')]);
+    const files = [['a.json', 'json'], ['a.parquet', 'parquet'], ['parquet.bin', 'parquet'], ['a.feather', 'arrow'], ['arrow.bin', 'arrow']] as const;
+    for (const [file, format] of files) {
       const rows = await readRows(join(dir, file), format);
       expect(rows.map((r) => r.customer_id).sort()).toEqual(FIXTURE_CUSTOMERS.map((c) => c.id).sort());
       expect(rows.find((r) => r.customer_id === '+1')).toMatchObject({ segment_name: HOSTILE_SEGMENT, revenue: 800 });
       expect(readManifest(join(dir, `${file}.manifest.json`)).file.format).toBe(format);
     }
     expect(readFileSync(join(dir, 'a.json'), 'utf8').trimStart().startsWith('[')).toBe(true);
+    // Arrow rows come in customer_id order, like every other format.
+    const arrowIds = (await readRows(join(dir, 'a.feather'), 'arrow')).map((r) => r.customer_id as string);
+    const parquetIds = (await readRows(join(dir, 'a.parquet'), 'parquet')).map((r) => r.customer_id as string);
+    expect(arrowIds).toEqual(parquetIds);
   });
 
   it('--bom puts the UTF-8 byte order mark before exactly the same CSV', async () => {

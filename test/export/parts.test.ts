@@ -1,6 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tableFromIPC } from 'apache-arrow';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { withDatabase } from '../../src/db/database.ts';
@@ -9,6 +10,7 @@ import { InputError } from '../../src/errors.ts';
 import { findLifecycleStage, findRfmSegment, findSegment, resolveAudiences } from '../../src/export/audiences.ts';
 import { resolveColumns } from '../../src/export/columns.ts';
 import { resolveFormat } from '../../src/export/outputFormat.ts';
+import { writeArrowFile } from '../../src/export/arrowFile.ts';
 import { orderAudiences, parsePriority } from '../../src/export/priority.ts';
 import { archetypeOfName, localizedName } from '../../src/export/profileSheet.ts';
 import { profilePaths } from '../../src/export/profilesExport.ts';
@@ -216,8 +218,56 @@ describe('output format', () => {
     expect(resolveFormat(undefined, 'a.parquet')).toBe('parquet');
     expect(resolveFormat(undefined, 'audience')).toBe('csv');
     expect(resolveFormat('parquet', 'a.csv')).toBe('parquet');
-    expect(() => resolveFormat('xlsx', 'a.csv')).toThrow(/^--format "xlsx": expected one of: csv, json, parquet$/);
+    expect(resolveFormat(undefined, 'a.feather')).toBe('arrow');
+    expect(resolveFormat(undefined, 'a.arrow')).toBe('arrow');
+    expect(() => resolveFormat('xlsx', 'a.csv')).toThrow(/^--format "xlsx": expected one of: csv, json, parquet, arrow$/);
     expect(() => resolveFormat(undefined, 'a.csv.gz')).toThrow(/compressed output is not supported/);
+  });
+});
+
+describe('Arrow IPC file', () => {
+  it('keeps DuckDB types, NULLs and the query order', async () => {
+    const path = join(tempDir(), 't.arrow');
+    await withDatabase({}, ({ connection }) =>
+      writeArrowFile(
+        connection,
+        `SELECT * FROM (VALUES
+           ('b', 2::INTEGER, 20::BIGINT, 1.5::DOUBLE, DATE '2011-12-09', true, 12.25::DECIMAL(18,6), TIMESTAMP '2011-12-09 12:50:00'),
+           (NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+           ('Müller', -1::INTEGER, 9007199254740993::BIGINT, -0.25::DOUBLE, DATE '1999-01-01', false, -3.5::DECIMAL(18,6), TIMESTAMP '1999-01-01 00:00:01')
+         ) AS t(id, n, big, x, day, flag, amount, stamp)`,
+        path,
+        { run: 'r1' },
+      ),
+    );
+    const table = tableFromIPC(readFileSync(path));
+    expect(table.schema.fields.map((f) => `${f.name}:${f.type}`)).toEqual([
+      'id:Utf8',
+      'n:Int32',
+      'big:Int64',
+      'x:Float64',
+      'day:Date32<DAY>',
+      'flag:Bool',
+      'amount:Float64',
+      'stamp:Timestamp<MILLISECOND>',
+    ]);
+    expect(table.schema.metadata.get('run')).toBe('r1');
+    expect(table.getChild('id')!.toArray()).toEqual(['b', null, 'Müller']);
+    expect([...table.getChild('n')!]).toEqual([2, null, -1]);
+    expect([...table.getChild('big')!]).toEqual([20n, null, 9007199254740993n]);
+    expect([...table.getChild('x')!]).toEqual([1.5, null, -0.25]);
+    expect([...table.getChild('day')!].map((d) => (d === null ? null : new Date(d as number).toISOString().slice(0, 10)))).toEqual(['2011-12-09', null, '1999-01-01']);
+    expect([...table.getChild('flag')!]).toEqual([true, null, false]);
+    expect([...table.getChild('amount')!]).toEqual([12.25, null, -3.5]);
+    expect([...table.getChild('stamp')!].map((t) => (t === null ? null : String(t)))).toEqual(['1323435000000', null, '915148801000']);
+  });
+
+  it('writes a valid empty file for an empty result', async () => {
+    const path = join(tempDir(), 'e.arrow');
+    await withDatabase({}, ({ connection }) => writeArrowFile(connection, 'SELECT 1::INTEGER AS a WHERE false', path));
+    const table = tableFromIPC(readFileSync(path));
+    expect(table.numRows).toBe(0);
+    expect(table.schema.fields.map((f) => f.name)).toEqual(['a']);
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
+import { tableFromIPC } from 'apache-arrow';
 import { main } from '../../src/cli/main.ts';
 import { withDatabase } from '../../src/db/database.ts';
 import { queryRows } from '../../src/db/query.ts';
@@ -55,8 +56,9 @@ export async function readCsvRows(path: string): Promise<Record<string, string |
   );
 }
 
-/** Reads a Parquet or JSON file with DuckDB. */
-export async function readRows(path: string, format: 'parquet' | 'json'): Promise<Record<string, unknown>[]> {
+/** Reads a Parquet or JSON file with DuckDB, an Arrow IPC file with apache-arrow. */
+export async function readRows(path: string, format: 'parquet' | 'json' | 'arrow'): Promise<Record<string, unknown>[]> {
+  if (format === 'arrow') return tableFromIPC(readFileSync(path)).toArray().map((row) => ({ ...row.toJSON() }));
   return withDatabase({}, ({ connection }) =>
     queryRows(connection, format === 'parquet' ? 'SELECT * FROM read_parquet($path)' : 'SELECT * FROM read_json($path)', { path }),
   );
