@@ -115,16 +115,18 @@ export const RETRAIN_MODES = ['never', 'always', 'auto'] as const;
 export type RetrainMode = (typeof RETRAIN_MODES)[number];
 
 /**
- * Every option of `segmenta refresh`. The clustering features and the
- * lifecycle thresholds are not options: they come from the saved model, so
- * new customers are scored by the same rules; `--k` and `--seed` default to
- * the model's.
+ * Every option of `segmenta refresh`. The clustering features, the
+ * lifecycle thresholds and what the segments are found on (`--segment-on`)
+ * are not options: they come from the saved model, so new customers are
+ * scored by the same rules; `--k` and `--seed` default to the model's. The
+ * customer-master flags (`--customers`, …) are discover's.
  */
 export const RefreshOptionsSchema = DiscoverOptionsSchema.omit({
   features: true,
   inactiveDays: true,
   atRiskDays: true,
   newDays: true,
+  segmentOn: true,
 }).extend({
   model: z.string().min(1),
   k: z.string().optional(),
@@ -147,16 +149,25 @@ export type RefreshOptions = DiscoverOptions &
 
 /** Validates the flags of `refresh` without the model (for errors before any file is read). */
 export function parseRefreshFlags(raw: Record<string, unknown>): z.infer<typeof RefreshOptionsSchema> {
-  return parseOptions(RefreshOptionsSchema, raw);
+  const flags = parseOptions(RefreshOptionsSchema, raw);
+  checkCustomerOptions(flags);
+  return flags;
 }
 
 /**
- * Completes refresh flags with what the saved model decides: its features
- * and lifecycle thresholds always, its k and seed unless given.
+ * Completes refresh flags with what the saved model decides: its features,
+ * lifecycle thresholds and `segmentOn` (behaviour when the model has no
+ * firmographics section) always, its k and seed unless given.
  */
 export function refreshOptions(
   flags: z.infer<typeof RefreshOptionsSchema>,
-  model: { k: number; seed: number; features: string[]; lifecycle: { inactiveDays: number; atRiskDays: number; newDays: number } },
+  model: {
+    k: number;
+    seed: number;
+    features: string[];
+    lifecycle: { inactiveDays: number; atRiskDays: number; newDays: number };
+    segmentOn?: DiscoverOptions['segmentOn'];
+  },
 ): RefreshOptions {
   const k = flags.k ?? String(model.k);
   return {
@@ -168,5 +179,6 @@ export function refreshOptions(
     inactiveDays: model.lifecycle.inactiveDays,
     atRiskDays: model.lifecycle.atRiskDays,
     newDays: model.lifecycle.newDays,
+    segmentOn: model.segmentOn ?? 'behaviour',
   };
 }
