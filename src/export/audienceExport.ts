@@ -8,7 +8,7 @@
  * ids travel through the process, and only for pseudonymisation.
  */
 import { statSync, existsSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { createTableFromColumns } from '../db/append.ts';
 import { withDatabase } from '../db/database.ts';
@@ -16,7 +16,6 @@ import { queryRows, queryValue } from '../db/query.ts';
 import { quoteIdentifier } from '../db/quote.ts';
 import { sqlFile } from '../db/sqlFile.ts';
 import { InputError, show } from '../errors.ts';
-import { RUN_FILES } from '../publish/publishRun.ts';
 import { writeFilesAtomically, sha256File } from './atomicFiles.ts';
 import { resolveAudiences, type Audience, type AudienceRequest } from './audiences.ts';
 import { AUDIENCE_COLUMN, ID_COLUMN, resolveColumns } from './columns.ts';
@@ -25,7 +24,7 @@ import { resolveFormat, writeQuery } from './outputFormat.ts';
 import { describePriority, orderAudiences, parsePriority } from './priority.ts';
 import { assignPriorityAudiences } from '../rules/priority.ts';
 import { createPseudonymTable, keyFingerprint, PSEUDONYM_KEY_ENV, readPseudonymKey } from './pseudonym.ts';
-import { openRun } from './runDirectory.ts';
+import { assertOutsideRun, openRun } from './runDirectory.ts';
 import { loadSuppressionList, type SuppressionList } from './suppression.ts';
 
 /** What an audience export is asked to do (the flags of `segmenta export`). */
@@ -170,9 +169,7 @@ export async function exportAudience(options: AudienceExportOptions): Promise<Au
 /** Refuses an output that is a directory or one of the run's own files. */
 function checkOutPath(given: string, out: string, runDir: string): void {
   if (existsSync(out) && statSync(out).isDirectory()) throw new InputError(`--out ${show(given)}: is a directory; expected a file name such as audience.csv`);
-  if ((RUN_FILES as readonly string[]).some((file) => join(runDir, file) === out || `${join(runDir, file)}.manifest.json` === out)) {
-    throw new InputError(`--out ${show(given)}: would overwrite a file of the run directory; write the export elsewhere`);
-  }
+  assertOutsideRun(given, out, runDir);
 }
 
 async function columnTypes(connection: DuckDBConnection, table: string): Promise<Map<string, string>> {

@@ -13,7 +13,7 @@ import { manifestBase, type ProfilesExportManifest } from './exportManifest.ts';
 import { buildProfileSheet } from './profileSheet.ts';
 import { renderProfilesHtml } from './profilesHtml.ts';
 import { renderProfilesMarkdown } from './profilesMarkdown.ts';
-import { openRun } from './runDirectory.ts';
+import { assertOutsideRun, openRun } from './runDirectory.ts';
 
 /** What a profile sheet export is asked to do. */
 export interface ProfilesExportOptions {
@@ -69,6 +69,7 @@ export async function exportProfiles(options: ProfilesExportOptions): Promise<Pr
   const lang = langFlag(options.lang ?? 'en');
   const run = openRun(options.run);
   const paths = profilePaths(options.out);
+  assertOutsideRun(options.out, paths.markdown, run.dir);
   const sheet = await withDatabase({}, async ({ connection }) => {
     await connection.run('CREATE TEMP TABLE export_customers AS SELECT * FROM read_parquet($path)', { path: run.customersPath });
     return buildProfileSheet(connection, 'export_customers', run, lang);

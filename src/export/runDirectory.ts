@@ -3,8 +3,8 @@
  * typed copy of customers.csv), the segment profiles, the manifest and the
  * lifecycle thresholds the run used.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { InputError, show } from '../errors.ts';
 import type { RunManifest } from '../publish/manifest.ts';
 import { DEFAULT_LIFECYCLE, type LifecycleThresholds } from '../rules/lifecycle.ts';
@@ -51,6 +51,30 @@ export function openRun(path: string): ExportRun {
     lifecycle: model?.lifecycle ?? DEFAULT_LIFECYCLE,
     currency: currencies.length === 1 ? currencies[0] : undefined,
   };
+}
+
+/**
+ * Refuses an export path inside the run directory: discover and refresh
+ * replace that directory as a whole, so a file written there would overwrite
+ * a run file or silently disappear with the next run.
+ *
+ * @throws {InputError} naming `--out` when `out` is the run directory or lies inside it.
+ */
+export function assertOutsideRun(given: string, out: string, runDir: string): void {
+  const within = relative(realPath(runDir), realPath(out));
+  if (within === '' || (!within.startsWith('..') && !isAbsolute(within))) {
+    throw new InputError(
+      `--out ${show(given)}: is inside the run directory ${runDir}, which the next discover or refresh replaces as a whole; write the export elsewhere`,
+    );
+  }
+}
+
+/** The path with symlinks resolved as far as it exists (the file itself may not exist yet). */
+function realPath(path: string): string {
+  const absolute = resolve(path);
+  if (existsSync(absolute)) return realpathSync(absolute);
+  const parent = dirname(absolute);
+  return parent === absolute ? absolute : join(realPath(parent), basename(absolute));
 }
 
 function readJson<T>(given: string, dir: string, file: string): T {

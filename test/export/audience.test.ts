@@ -263,8 +263,13 @@ describe('safe to open', () => {
     expect(temporaryFiles(dir)).toEqual([]);
   });
 
-  it('refuses to overwrite a file of the run, to write onto a directory, or to write compressed files', async () => {
-    expect(await exportFails(['--out', join(run, 'customers.csv')])).toMatch(/would overwrite a file of the run directory/);
+  it('refuses to write into the run directory, onto a directory, or compressed files', async () => {
+    expect(await exportFails(['--out', join(run, 'customers.csv')])).toMatch(/is inside the run directory .*, which the next discover or refresh replaces as a whole/);
+    expect(await exportFails(['--out', join(run, 'migration.csv')])).toMatch(/is inside the run directory/);
+    expect(await exportFails(['--out', join(run, 'audiences', 'winback.csv')])).toMatch(/is inside the run directory/);
+    expect(await exportFails(['--profiles', '--out', run])).toMatch(/is inside the run directory/);
+    expect(existsSync(join(run, 'audiences'))).toBe(false);
+    expect(existsSync(join(run, 'profiles.md'))).toBe(false);
     expect(await exportFails(['--out', tempDir()])).toMatch(/is a directory; expected a file name/);
     expect(await exportFails(['--out', join(tempDir(), 'a.csv.gz')])).toMatch(/compressed output is not supported/);
   });
