@@ -139,6 +139,7 @@ function toPresentable(segment: SegmentProfile): PresentableSegment {
     z: finiteValues(segment.z),
     lifecycle: segment.lifecycle ?? {},
     rfm_segments: segment.rfm_segments ?? {},
+    ...(segment.value ? { value: segment.value } : {}),
   };
 }
 

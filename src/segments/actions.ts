@@ -22,6 +22,7 @@ import { MAJORITY_SHARE } from './features.ts';
 import type { Lang, Localized } from './i18n.ts';
 import { ARCHETYPE_IDS, type ArchetypeId } from './naming.ts';
 import type { RfmSegmentName } from './rfmSegments.ts';
+import type { SegmentValue } from './types.ts';
 
 /** What the rules look at (a subset of `SegmentProfile`, plus the archetype naming chose). */
 export interface ActionInput {
@@ -33,6 +34,8 @@ export interface ActionInput {
   lifecycle: Record<string, number>;
   /** Customers per RFM segment name. */
   rfm_segments: Record<string, number>;
+  /** The segment's lifetime-value figures, when the run fitted the value models (docs/value.md). */
+  value?: Pick<SegmentValue, 'clv_sum' | 'fading_customers' | 'fading_clv'>;
 }
 
 /** Options of {@link recommendActions}. */
@@ -52,6 +55,11 @@ export interface ActionOptions {
  *   triggers the returns rule even when the archetype is not Returners.
  * - `onboardingWindowDays`: a second purchase is most likely right after the
  *   first; the incentive should land within this window.
+ * - `fadingValueShare`: share of a segment's expected lifetime value held by
+ *   its valuable-but-fading customers (top-fifth CLV, P(alive) down by a
+ *   quarter or more since their last purchase) from which they get their own
+ *   action; a fifth is a third of the share that makes a pattern a majority,
+ *   and value is concentrated, so few customers can carry it.
  */
 export const ACTION_THRESHOLDS = {
   maxActions: 3,
@@ -60,11 +68,13 @@ export const ACTION_THRESHOLDS = {
   valuableLapsingShare: 0.3,
   highReturnZ: 1,
   onboardingWindowDays: 30,
+  fadingValueShare: 0.2,
 } as const;
 
 /** Ids of the action rules. */
 export const ACTION_RULE_IDS = [
   'personal_call',
+  'rescue_fading_value',
   'review_returns',
   'vip_programme',
   'low_cost_only',
@@ -100,6 +110,8 @@ export interface ActionMix {
   rfm(...names: RfmSegmentName[]): number;
   /** z of a feature (0 when missing). */
   z(feature: string): number;
+  /** Share of the segment's CLV held by its valuable-but-fading customers (0 without value figures). */
+  fadingValueShare(): number;
 }
 
 /** One rule of the table. */
@@ -137,6 +149,23 @@ export const ACTION_RULES: readonly ActionRule[] = [
     action: () => ({
       en: 'Have the account manager call them personally before they move to a competitor.',
       de: 'Den Kundenbetreuer persönlich anrufen lassen, bevor sie zur Konkurrenz wechseln.',
+    }),
+  },
+  {
+    id: 'rescue_fading_value',
+    archetypes: [],
+    when: {
+      test: (mix) => mix.fadingValueShare() >= T.fadingValueShare,
+      text: {
+        en: `valuable-but-fading customers hold at least ${percent(T.fadingValueShare)}% of the segment's CLV`,
+        de: `wertvolle, aber nachlassende Kunden halten mindestens ${percent(T.fadingValueShare)} % des CLV des Segments`,
+      },
+    },
+    discount: false,
+    noDiscounts: false,
+    action: () => ({
+      en: 'Contact the valuable customers who are fading (top-fifth CLV, P(alive) down by a quarter or more) first, personally and without a discount; sort customers.csv by clv and p_alive to find them.',
+      de: 'Die wertvollen, aber nachlassenden Kunden (oberstes Fünftel beim CLV, P(aktiv) um ein Viertel oder mehr gesunken) zuerst persönlich und ohne Rabatt ansprechen; customers.csv nach clv und p_alive sortieren, um sie zu finden.',
     }),
   },
   {
@@ -391,6 +420,11 @@ function mixOf(input: ActionInput): ActionMix {
     stage: (stage) => share(input.lifecycle, [stage]),
     rfm: (...names) => share(input.rfm_segments, names),
     z: (feature) => (Number.isFinite(input.z[feature]) ? input.z[feature] : 0),
+    fadingValueShare: () => {
+      const value = input.value;
+      if (!value || !(value.clv_sum > 0) || !(value.fading_customers > 0)) return 0;
+      return value.fading_clv / value.clv_sum;
+    },
   };
 }
 

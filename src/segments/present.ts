@@ -1,3 +1,4 @@
+import type { SegmentValue } from './types.ts';
 import type { LifecycleThresholds } from '../rules/lifecycle.ts';
 import { recommendActions } from './actions.ts';
 import { describeSegment, type PopulationFigures } from './describe.ts';
@@ -14,6 +15,8 @@ export interface PresentableSegment {
   z: Record<string, number>;
   lifecycle: Record<string, number>;
   rfm_segments: Record<string, number>;
+  /** Lifetime-value figures, when the run fitted the value models; they can add an action. */
+  value?: SegmentValue;
 }
 
 /** The words for one segment. */

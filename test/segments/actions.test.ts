@@ -15,13 +15,14 @@ import { ARCHETYPE_IDS, type ArchetypeId } from '../../src/segments/naming.ts';
 import { RFM_SEGMENT_NAMES } from '../../src/segments/rfmSegments.ts';
 
 /** A segment of 100 customers with a neutral mix unless told otherwise. */
-function input(archetype: ArchetypeId, mix: Partial<Pick<ActionInput, 'lifecycle' | 'rfm_segments' | 'z'>> = {}): ActionInput {
+function input(archetype: ArchetypeId, mix: Partial<Pick<ActionInput, 'lifecycle' | 'rfm_segments' | 'z' | 'value'>> = {}): ActionInput {
   return {
     archetype,
     size: 100,
     z: mix.z ?? {},
     lifecycle: mix.lifecycle ?? { active: 40, new: 20, at_risk: 20, inactive: 20 },
     rfm_segments: mix.rfm_segments ?? { Loyal: 30, 'Need Attention': 30, Promising: 40 },
+    ...(mix.value ? { value: mix.value } : {}),
   };
 }
 
@@ -91,6 +92,20 @@ describe('selectActionRules: mix rules', () => {
     const rules = selectActionRules(input('everyday_customers', { rfm_segments: { 'At Risk': 20, "Can't Lose Them": 10, Loyal: 70 } }));
     expect(rules[0]).toBe('personal_call');
     expect(selectActionRules(input('everyday_customers', { rfm_segments: { 'At Risk': 29, Loyal: 71 } }))).not.toContain('personal_call');
+  });
+
+  it('contacts valuable-but-fading customers first when they hold a fifth of the segment\'s lifetime value', () => {
+    const value = (fadingClv: number, fadingCustomers = 12) => ({ clv_sum: 100_000, fading_customers: fadingCustomers, fading_clv: fadingClv });
+    expect(selectActionRules(input('everyday_customers', { value: value(20_000) }))).toEqual(['rescue_fading_value', 'cross_sell', 'newsletter']);
+    expect(selectActionRules(input('everyday_customers', { value: value(19_999) }))).toEqual(['cross_sell', 'newsletter']);
+    // No fading customers, no value figures, or an empty segment: the rule stays quiet.
+    expect(selectActionRules(input('everyday_customers', { value: value(50_000, 0) }))).not.toContain('rescue_fading_value');
+    expect(selectActionRules(input('everyday_customers', { value: { clv_sum: 0, fading_customers: 3, fading_clv: 0 } }))).not.toContain('rescue_fading_value');
+    expect(selectActionRules(input('everyday_customers'))).not.toContain('rescue_fading_value');
+    // A personal call for lapsing RFM customers still comes first.
+    const both = selectActionRules(input('everyday_customers', { rfm_segments: { 'At Risk': 40, Loyal: 60 }, value: value(40_000) }));
+    expect(both).toEqual(['personal_call', 'rescue_fading_value', 'cross_sell']);
+    expect(recommendActions(input('everyday_customers', { value: value(30_000) }), 'de')[0]).toMatch(/^Die wertvollen, aber nachlassenden Kunden/);
   });
 
   it('reviews returns for a high return rate and drops discount-led actions', () => {
