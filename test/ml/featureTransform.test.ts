@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FeatureTransformer, quantileSorted, signedLog1p } from '../../src/ml/featureTransform.ts';
+import fc from 'fast-check';
+import { FeatureTransformer, quantileSorted, quantilesInPlace, signedLog1p } from '../../src/ml/featureTransform.ts';
 
 describe('FeatureTransformer', () => {
   it('applies signed log1p and clips at the learnt quantiles', () => {
@@ -35,5 +36,64 @@ describe('FeatureTransformer', () => {
     expect(() => t.fit({ b: Float64Array.of(1) })).toThrow(/unknown feature "a"/);
     t.fit({ a: Float64Array.of(1, 2) });
     expect(() => t.transform({ a: Float64Array.of(1, NaN) })).toThrow(/feature a has no value for row 1/);
+  });
+
+  it('fitTransform gives exactly fit then transform, and the same error', () => {
+    const n = 5000;
+    const a = Float64Array.from({ length: n }, (_, i) => ((i * 7919) % 1000) - 20 + (i % 3 === 0 ? 0.5 : 0));
+    const b = Float64Array.from({ length: n }, (_, i) => (i % 10 === 0 ? 0 : (i * 104729) % 997));
+    const c = Float64Array.from({ length: n }, (_, i) => (i === 17 ? 1e9 : i % 5 === 0 ? -0 : Math.sin(i)));
+    const specs = [{ name: 'a', log1p: true }, { name: 'b', log1p: false }, { name: 'c', log1p: true }];
+    const columns = { a, b, c };
+    const separate = new FeatureTransformer(specs).fit(columns);
+    const fused = new FeatureTransformer(specs);
+    const X = fused.fitTransform(columns);
+    expect(Array.from(X.data).map((v) => Object.is(v, -0) ? '-0' : v)).toEqual(Array.from(separate.transform(columns).data).map((v) => Object.is(v, -0) ? '-0' : v));
+    expect(fused.toJSON()).toEqual(separate.toJSON());
+    const holes = { a, b: b.slice(), c: c.slice() };
+    holes.c[9] = NaN;
+    holes.b[40] = NaN;
+    holes.b[30] = NaN;
+    expect(() => new FeatureTransformer(specs).fitTransform(holes)).toThrow(/feature b has no value for row 30/);
+  });
+});
+
+/** Values as sort orders them, −0 told apart from +0. */
+const exactly = (values: number[]): Array<number | string> => values.map((v) => (Object.is(v, -0) ? '-0' : v));
+
+describe('quantilesInPlace', () => {
+  const reference = (values: Float64Array, qs: number[]) => {
+    const sorted = values.slice().sort();
+    return qs.map((q) => quantileSorted(sorted, q));
+  };
+
+  it('gives exactly the quantiles of the sorted values, ties, signed zeros and NaN included', () => {
+    const value = fc.oneof(
+      fc.constantFrom(0, -0, 1, -1, 2.5, NaN),
+      fc.integer({ min: -5, max: 5 }),
+      fc.double({ noNaN: true, min: -1e6, max: 1e6 }),
+    );
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 300 }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 4 }), (raw, qs) => {
+        const values = Float64Array.from(raw);
+        expect(exactly(quantilesInPlace(values.slice(), qs))).toEqual(exactly(reference(values, qs)));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('selects on large inputs with many equal values and on sorted or reversed input', () => {
+    const n = 200_001;
+    const inputs = [
+      Float64Array.from({ length: n }, (_, i) => (i * 2654435761) % 7),
+      Float64Array.from({ length: n }, (_, i) => i),
+      Float64Array.from({ length: n }, (_, i) => n - i),
+      Float64Array.from({ length: n }, (_, i) => (i % 2 === 0 ? -0 : 0)),
+      Float64Array.from({ length: n }, (_, i) => Math.sin(i) * 1e3),
+    ];
+    for (const values of inputs) {
+      const qs = [0.005, 0.995, 0, 1, 0.5];
+      expect(exactly(quantilesInPlace(values.slice(), qs))).toEqual(exactly(reference(values, qs)));
+    }
   });
 });
