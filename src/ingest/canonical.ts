@@ -8,6 +8,11 @@ import { CANONICAL_COLUMNS, type ColumnMapping } from './columns.ts';
  * duplicates. This is the only SQL built from names found in the file, and
  * every one of them goes through {@link quoteIdentifier}.
  *
+ * `src_lines` is a view over `raw_input`, so the text is held once. Beside it:
+ * `src_duplicates(row_index, dup_rank)` holds only the rows that repeat an
+ * earlier row (rank > 1), and `src_line_numbers(row_index, line)` maps rows
+ * to record numbers when the CSV had malformed records.
+ *
  * `row_number` is the record's number in the file counting the header as 1 —
  * the line an editor shows unless quoted fields hold line breaks. For Parquet
  * and JSON it is the 1-based record index.
@@ -18,42 +23,75 @@ export async function createSourceLines(
   mapping: ColumnMapping,
   options: { headerLines: number; malformedRows: number },
 ): Promise<void> {
+  const headerLines = options.headerLines;
+  if (!Number.isInteger(headerLines) || headerLines < 0) throw new Error(`headerLines must be a non-negative integer, got ${headerLines}`);
   const select = CANONICAL_COLUMNS.map((canonical) => {
     const source = mapping[canonical];
-    return source === undefined ? `NULL::VARCHAR AS ${canonical}_raw` : `${quoteIdentifier(source)} AS ${canonical}_raw`;
+    return source === undefined ? `NULL::VARCHAR AS ${canonical}_raw` : `r.${quoteIdentifier(source)} AS ${canonical}_raw`;
   });
+
   // Exact duplicates compare every column of the file, not only the mapped
-  // ones. Partitioning by a hash of all columns (plus customer and order, so a
-  // hash collision would also need the same customer and order) is much
-  // cheaper than partitioning by every text column.
-  const everyColumn = sourceColumns.map(quoteIdentifier).join(', ');
-  const customer = mapping.customer_id ? quoteIdentifier(mapping.customer_id) : 'NULL';
-  const order = mapping.order_id ? quoteIdentifier(mapping.order_id) : 'NULL';
-  const dupRank = mapping.order_id
-    ? `row_number() OVER (PARTITION BY hash(${everyColumn}), ${customer}, ${order} ORDER BY rowid)`
-    : '1';
+  // ones: rows with the same hash of all columns, customer and order (so a
+  // hash collision would also need the same customer and order). Most rows
+  // are unique, so only the rows whose hash occurs more than once are ranked;
+  // everyone else has rank 1 and is not stored.
+  await connection.run('CREATE OR REPLACE TABLE src_duplicates (row_index BIGINT, dup_rank BIGINT)');
+  if (mapping.order_id) {
+    const everyColumn = sourceColumns.map(quoteIdentifier).join(', ');
+    const customer = mapping.customer_id ? quoteIdentifier(mapping.customer_id) : 'NULL';
+    const order = quoteIdentifier(mapping.order_id);
+    await connection.run(
+      `INSERT INTO src_duplicates
+       WITH repeated AS (
+         SELECT hash(${everyColumn}) AS row_hash FROM raw_input GROUP BY row_hash HAVING count(*) > 1
+       ),
+       ranked AS (
+         SELECT rowid AS row_index, row_number() OVER (PARTITION BY hash(${everyColumn}), ${customer}, ${order} ORDER BY rowid) AS dup_rank
+         FROM raw_input
+         WHERE hash(${everyColumn}) IN (SELECT row_hash FROM repeated)
+       )
+       SELECT row_index, dup_rank FROM ranked WHERE dup_rank > 1 ORDER BY row_index`,
+    );
+  }
+
   // Without malformed records the n-th parsed row is record n (+ header). With
   // them, the n-th parsed row sits on the n-th record number that is not malformed.
-  const rowNumber =
-    options.malformedRows === 0
-      ? 'rowid + $header + 1'
-      : `(SELECT line FROM good_lines g WHERE g.row_index = raw_input.rowid)`;
-  const goodLines =
-    options.malformedRows === 0
-      ? ''
-      : `WITH good_lines AS (
-           SELECT row_number() OVER (ORDER BY line) - 1 AS row_index, line
-           FROM range($header + 1, $header + 1 + (SELECT count(*) FROM raw_input) + (SELECT count(*) FROM raw_malformed)) AS t(line)
-           ANTI JOIN raw_malformed USING (line)
-         )`;
+  await connection.run('DROP TABLE IF EXISTS src_line_numbers');
+  let rowNumber: string;
+  let lineJoin = '';
+  if (options.malformedRows === 0) {
+    // A view cannot take parameters; the header line count is an integer checked above.
+    rowNumber = `r.rowid + ${headerLines + 1}`;
+  } else {
+    await connection.run(
+      `CREATE TABLE src_line_numbers AS
+       SELECT row_number() OVER (ORDER BY line) - 1 AS row_index, line
+       FROM range($header + 1, $header + 1 + (SELECT count(*) FROM raw_input) + (SELECT count(*) FROM raw_malformed)) AS t(line)
+       ANTI JOIN raw_malformed USING (line)`,
+      { header: headerLines },
+    );
+    rowNumber = 'n.line';
+    lineJoin = 'JOIN src_line_numbers n ON n.row_index = r.rowid';
+  }
   await connection.run(
-    `CREATE OR REPLACE TABLE src_lines AS
-     ${goodLines}
+    `CREATE OR REPLACE VIEW src_lines AS
      SELECT
        ${rowNumber} AS row_number,
        ${select.join(',\n       ')},
-       ${dupRank} AS dup_rank
-     FROM raw_input`,
-    { header: options.headerLines },
+       coalesce(d.dup_rank, 1) AS dup_rank
+     FROM raw_input r
+     ${lineJoin}
+     LEFT JOIN src_duplicates d ON d.row_index = r.rowid`,
+  );
+}
+
+/**
+ * Drops the raw text (`raw_input`, `src_lines` and their helpers) once the
+ * rejects have been collected: nothing after staging reads it, and at 10M
+ * lines it is the largest table of the run.
+ */
+export async function dropSourceLines(connection: DuckDBConnection): Promise<void> {
+  await connection.run(
+    'DROP VIEW IF EXISTS src_lines; DROP TABLE IF EXISTS src_duplicates; DROP TABLE IF EXISTS src_line_numbers; DROP TABLE IF EXISTS raw_input',
   );
 }

@@ -3,6 +3,7 @@ import { InputError } from '../errors.ts';
 import { queryOne, queryRows } from '../db/query.ts';
 import { sqlFile } from '../db/sqlFile.ts';
 import type { ColumnMapping } from '../ingest/columns.ts';
+import { dropSourceLines } from '../ingest/canonical.ts';
 import type { DataQuality, RowCounts } from '../publish/manifest.ts';
 import { DATE_FORMATS, NON_PRODUCT_CODES, NON_PRODUCT_PREFIXES } from '../rules/cleaning.ts';
 
@@ -41,8 +42,12 @@ export async function stageLines(
     if (last === null) throw new InputError(`${input.path}: no usable purchase line: ${await reasonSummary(connection, 'stg_lines')}`);
     asOf = last;
   }
-  await connection.run(sqlFile('intermediate/int_lines'), { as_of: asOf });
+  await connection.run(sqlFile('intermediate/int_window'), { as_of: asOf });
+  await connection.run(sqlFile('intermediate/int_orphan_returns'));
+  await connection.run(sqlFile('intermediate/int_lines'));
   await connection.run(sqlFile('staging/stg_rejects'));
+  // The raw text is only needed for the rejects; it is the largest table of the run.
+  await dropSourceLines(connection);
 
   const counts = await queryRows<{ reason: string; n: number }>(
     connection,

@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RETAIL_HEADER, tempDir, writeCsv } from '../helpers/files.ts';
 import { rowsOf, stageFile } from '../helpers/pipeline.ts';
@@ -134,6 +136,72 @@ describe('staging on a hand-made shop', () => {
     db = run.db;
     const [x] = await rowsOf(db.connection, 'SELECT frequency, recency_days, tenure_days FROM customer_features');
     expect(x).toEqual({ frequency: 1, recency_days: 1, tenure_days: 1 });
+  });
+});
+
+describe('duplicates, malformed records and the raw text', () => {
+  it('ranks repeated rows in file order, compares every column and keeps raw text in the rejects', async () => {
+    const path = writeCsv(tempDir(), 'dups.csv', RETAIL_HEADER, [
+      ['4001', 'A1', 'Mug', 1, '2011-01-10 09:00:00', 5, '1', 'UK'], // row 2
+      ['4001', 'A1', 'Mug', 1, '2011-01-10 09:00:00', 5, '1', 'UK'], // row 3: duplicate of 2
+      ['4001', 'A1', 'Mug ', 1, '2011-01-10 09:00:00', 5, '1', 'UK'], // row 4: differs in an unmapped column → kept
+      ['4001', 'A1', 'Mug', 1, '2011-01-10 09:00:00', 5, '2', 'UK'], // row 5: other customer → kept
+      ['4001', 'A1', 'Mug', 1, '2011-01-10 09:00:00', 5, '1', 'UK'], // row 6: duplicate of 2
+      ['4002', 'A1', 'Mug', 1, '2011-01-11 09:00:00', 5, '1', 'UK'], // row 7
+    ]);
+    const run = await stageFile(path);
+    db = run.db;
+    expect(run.staged.rows).toMatchObject({ read: 6, used: 4, rejected: 2, rejected_by_reason: { duplicate_line: 2 } });
+    expect(await rowsOf(db.connection, 'SELECT row_number, reason, customer_id, order_id, quantity FROM stg_rejects ORDER BY row_number')).toEqual([
+      { row_number: 3, reason: 'duplicate_line', customer_id: '1', order_id: '4001', quantity: '1' },
+      { row_number: 6, reason: 'duplicate_line', customer_id: '1', order_id: '4001', quantity: '1' },
+    ]);
+    // the raw text is gone once the rejects are built
+    const tables = await rowsOf(db.connection, "SELECT table_name FROM duckdb_tables() WHERE table_name IN ('raw_input', 'src_duplicates')");
+    expect(tables).toEqual([]);
+  });
+
+  it('numbers rows after malformed records by their line in the file', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'bad.csv');
+    writeFileSync(
+      path,
+      [
+        RETAIL_HEADER.join(','),
+        '5001,A1,Mug,1,2011-01-10 09:00:00,5,1,UK', // 2
+        '5002,A1,Mug,1,2011-01-10', // 3: too few fields
+        '5003,A1,Mug,1,2011-01-11 09:00:00,5,,UK', // 4: no customer
+        '5001,A1,Mug,1,2011-01-10 09:00:00,5,1,UK', // 5: duplicate of 2
+        '5004,A1,Mug,1,2011-01-12 09:00:00,5,2,UK', // 6
+      ].join('\n') + '\n',
+    );
+    const run = await stageFile(path);
+    db = run.db;
+    expect(run.staged.rows).toMatchObject({ read: 5, used: 2, rejected: 3 });
+    expect(await rowsOf(db.connection, 'SELECT row_number, reason, order_id FROM stg_rejects ORDER BY row_number')).toEqual([
+      { row_number: 3, reason: 'malformed_row', order_id: null },
+      { row_number: 4, reason: 'missing_customer_id', order_id: '5003' },
+      { row_number: 5, reason: 'duplicate_line', order_id: '5001' },
+    ]);
+  });
+
+  it('int_lines gives every staged line one status and marks returns of customers without a purchase', async () => {
+    const path = writeCsv(tempDir(), 'status.csv', RETAIL_HEADER, [
+      ['6001', 'A1', 'Mug', 1, '2011-01-10 09:00:00', 5, '1', 'UK'], // used
+      ['C6002', 'A1', 'Mug', -1, '2011-01-11 09:00:00', 5, '1', 'UK'], // used return
+      ['C6003', 'A1', 'Mug', -1, '2011-01-11 09:00:00', 5, '2', 'UK'], // orphan return
+      ['6004', 'A1', 'Mug', 1, '2011-02-10 09:00:00', 5, '2', 'UK'], // after --as-of
+      ['6005', 'POST', 'POSTAGE', 1, '2011-01-10 09:00:00', 5, '1', 'UK'], // non_product
+    ]);
+    const run = await stageFile(path, { asOf: '2011-01-31' });
+    db = run.db;
+    expect(await rowsOf(db.connection, 'SELECT row_number, status, reject_reason FROM int_lines ORDER BY row_number')).toEqual([
+      { row_number: 2, status: 'used', reject_reason: null },
+      { row_number: 3, status: 'used', reject_reason: null },
+      { row_number: 4, status: 'rejected', reject_reason: 'return_without_purchase' },
+      { row_number: 5, status: 'out_of_window', reject_reason: null },
+      { row_number: 6, status: 'rejected', reject_reason: 'non_product' },
+    ]);
   });
 });
 

@@ -6,8 +6,12 @@ CREATE OR REPLACE TABLE stg_lines AS
 WITH trimmed AS (
   SELECT
     row_number,
-    -- 17850.0 (an id that went through a float column) is the same customer as 17850
-    nullif(regexp_replace(trim(customer_id_raw), '^(\d+)\.0+$', '\1'), '') AS customer_id,
+    -- 17850.0 (an id that went through a float column) is the same customer as 17850;
+    -- the regular expression only runs on ids with a dot
+    nullif(CASE
+      WHEN contains(customer_id_raw, '.') THEN regexp_replace(trim(customer_id_raw), '^(\d+)\.0+$', '\1')
+      ELSE trim(customer_id_raw)
+    END, '') AS customer_id,
     nullif(trim(order_id_raw), '') AS order_id,
     nullif(trim(order_date_raw), '') AS order_date_text,
     nullif(trim(quantity_raw), '') AS quantity_text,
