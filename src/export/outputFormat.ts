@@ -19,7 +19,6 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdentifier, quoteLiteral } from '../db/quote.ts';
 import { InputError, show } from '../errors.ts';
 import { copyCsv } from '../publish/publishRun.ts';
-import { writeArrowFile } from './arrowFile.ts';
 
 /** The formats `--format` accepts. */
 export const EXPORT_FORMATS = ['csv', 'json', 'parquet', 'arrow'] as const;
@@ -97,9 +96,12 @@ export async function writeQuery(connection: DuckDBConnection, query: string, op
     case 'parquet':
       await connection.run(`COPY (SELECT * FROM (${query}) ORDER BY ${orderBy}) TO ${quoteLiteral(options.path)} (FORMAT parquet, COMPRESSION zstd)`);
       return;
-    case 'arrow':
+    case 'arrow': {
+      // Loaded on first use, like every format-specific dependency: apache-arrow is a large import.
+      const { writeArrowFile } = await import('./arrowFile.ts');
       await writeArrowFile(connection, `SELECT * FROM (${query}) ORDER BY ${orderBy}`, options.path);
       return;
+    }
   }
 }
 

@@ -6,8 +6,7 @@
  * run has nothing to draw (e.g. an older run without principal components);
  * the page then says so instead of showing empty axes.
  */
-import * as vega from 'vega';
-import { compile, type Config, type TopLevelSpec } from 'vega-lite';
+import type { Config, TopLevelSpec } from 'vega-lite';
 import { escapeHtml } from './escape.ts';
 import type { KScanEntry } from '../segments/types.ts';
 import type { LifecycleCount, MapPoint, ReportInput, ReportSegment, RfmCell } from './loadRun.ts';
@@ -165,6 +164,8 @@ function roundGeometry(svg: string): string {
  * which is deterministic and needs no native canvas package.
  */
 export async function renderSvg(name: string, description: string, spec: TopLevelSpec): Promise<string> {
+  // Loaded on first use: Vega is a large import that only report rendering needs.
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const vegaSpec = compile({ ...spec, config: CONFIG } as TopLevelSpec, {
     // Vega-Lite warns on the console for harmless things (e.g. dropped
     // encodings); the report build should stay quiet and fail on real errors.
@@ -183,7 +184,7 @@ export async function renderSvg(name: string, description: string, spec: TopLeve
   }
 }
 
-type CompileLogger = NonNullable<NonNullable<Parameters<typeof compile>[1]>['logger']>;
+type CompileLogger = NonNullable<NonNullable<Parameters<typeof import('vega-lite').compile>[1]>['logger']>;
 
 /** Vega log level 1 (errors only): Vega warns on the console about harmless things. */
 const VEGA_LOG_ERRORS = 1;
