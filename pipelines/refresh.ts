@@ -15,6 +15,13 @@
  * compares with the previous run, and `publish` swaps the run directory in
  * and appends to the warehouse — or, with --dry-run, only says what would
  * change.
+ *
+ * With `--customers`, the master is read and checked as discover reads it
+ * (its columns join customers.csv, its rejects go to customers_rejects.csv).
+ * A model found on firmographics (`--segment-on firmographics|both`) needs
+ * it: `score` then assigns with the saved k-prototypes model, `drift` also
+ * measures the firmographic numbers, and a retrain re-clusters on what the
+ * model segments on (src/refresh/firmographics.ts).
  */
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -44,6 +51,16 @@ import { assertChecksPassed, runPublishChecks } from '../src/refresh/checks.ts';
 import { buildMigration, writeMigrationCsv } from '../src/refresh/migration.ts';
 import type { Continuity, DriftReport, MigrationSummary, PublishCheck, RefreshManifest, RetrainDecision } from '../src/refresh/types.ts';
 import { runValueStage, scoreWithSavedValueModel, type ValueResult } from '../src/value/stage.ts';
+import type { CustomerMaster } from '../src/customers/master.ts';
+import { scoreFirmographicSegments } from '../src/segmentation/firmographicClustering.ts';
+import {
+  firmographicCentres,
+  keptFirmographicClustering,
+  measureFirmographicDrift,
+  modelSegmentOn,
+  readPreviousFirmographicCentres,
+  requireMasterForModel,
+} from '../src/refresh/firmographics.ts';
 import { attachWarehouse, detachWarehouse, hasRun, loadSegmentHistory, recordRun, type RunRecord } from '../src/warehouse/warehouse.ts';
 import { clusterStage, featuresStage, ingestStage, stagingStage, transformStage, type DiscoverCatalog } from './discover.ts';
 import { defineStage, type Stage } from './runner.ts';
@@ -79,9 +96,18 @@ export interface RefreshCatalog {
   continuity: Continuity;
   migration: MigrationSummary;
   published: RefreshResult;
+  /** The customer master (`--customers`), null without one. */
+  master?: CustomerMaster | null;
 }
 
 const stage = defineStage<RefreshCatalog>();
+
+/** Continuity method of a retrained firmographic model. */
+const MATCH_METHOD_FIRMOGRAPHIC =
+  'optimal assignment (Hungarian algorithm) on the Euclidean distance between segment centres in firmographic units of the saved model (numbers in training sd, category shares × √(γ/2))';
+/** Continuity method of a retrained firmographic model when the previous run has no master columns. */
+const MATCH_METHOD_BEHAVIOUR_ONLY =
+  'optimal assignment (Hungarian algorithm) on the Euclidean distance between segment centres in the saved model’s standardised feature space (the previous run has no customer-master columns to compare firmographics with)';
 
 export const baseStage = stage({
   name: 'base',
@@ -90,6 +116,7 @@ export const baseStage = stage({
   outputs: ['base'],
   async run({ options, db, staged }) {
     const base = resolveBase(options, staged.asOf);
+    requireMasterForModel(base.model, options.customers, base.modelDir);
     await loadPreviousCustomers(db.connection, base.previous);
     return { base };
   },
@@ -97,11 +124,17 @@ export const baseStage = stage({
 
 export const scoreStage = stage({
   name: 'score',
-  description: 'place every customer with the saved chain: transform, scaler, PCA, nearest k-means centroid',
-  inputs: ['base', 'features'],
+  description: 'place every customer with the saved chain: transform, scaler, PCA, nearest k-means centroid (nearest k-prototypes prototype for a model found on firmographics)',
+  inputs: ['db', 'base', 'features'],
   outputs: ['scored'],
-  async run({ base, features }) {
-    return { scored: scoreCustomers(base.chain, features) };
+  async run({ db, base, features }) {
+    const scored = scoreCustomers(base.chain, features);
+    const section = base.model.firmographics;
+    if (!section) return { scored };
+    // The k-means part of such a model only places the segments on the map; the saved k-prototypes model assigns.
+    const { segmentIds, distances } = await scoreFirmographicSegments(db.connection, section, scored.transformed.scores);
+    const labelOf = new Map(section.label_to_segment.map((id, label) => [id, label]));
+    return { scored: { ...scored, segmentIds, distances, labels: Int32Array.from(segmentIds, (id) => labelOf.get(id)!) } };
   },
 });
 
@@ -112,6 +145,11 @@ export const driftStage = stage({
   outputs: ['drift'],
   async run({ options, base, features, scored }) {
     const report = measureDrift(base.model, base.chain, features, scored.segmentIds);
+    const section = base.model.firmographics;
+    if (section && features.firmographics) {
+      const names = new Map(base.model.segments.map((s) => [s.id, s.name]));
+      report.firmographics = measureFirmographicDrift(section, features.firmographics, scored.segmentIds, names);
+    }
     return { drift: { report, decision: decideRetrain(options.retrain, report) } };
   },
 });
@@ -123,17 +161,41 @@ export const modelStage = stage({
   outputs: ['transformed', 'clustering', 'continuation'],
   async run({ options, db, base, features, scored, drift }, context) {
     const previousSegments = base.previous.segments.segments;
+    const section = base.model.firmographics;
+    const keptOptions = { seed: options.seed, silhouetteSample: options.silhouetteSample, requestedK: options.k };
     if (!drift.decision.retrained) {
       return {
         transformed: scored.transformed,
-        clustering: keptClustering(base.chain, scored, { seed: options.seed, silhouetteSample: options.silhouetteSample, requestedK: options.k }),
+        clustering:
+          section && features.firmographics
+            ? keptFirmographicClustering(section, base.chain.kmeans, features.firmographics, scored.transformed.scores, scored, keptOptions)
+            : keptClustering(base.chain, scored, keptOptions),
         continuation: keptContinuity(base.model.segments, previousSegments),
       };
     }
-    const { transformed } = await transformStage.run({ options, features }, context);
-    const { clustering } = await clusterStage.run({ options, transformed, features }, context);
+    // A retrain finds the segments on what the saved model found them on.
+    const retrainOptions = { ...options, segmentOn: modelSegmentOn(base.model) };
+    const { transformed } = await transformStage.run({ options: retrainOptions, features }, context);
+    const { clustering } = await clusterStage.run({ options: retrainOptions, transformed, features }, context);
     const previous = await readPreviousCentres(db.connection, base.previous.customersPath, base.chain, previousSegments);
-    const continuation = matchSegments(previous, clusteredCentres(base.chain, features, clustering));
+    let centres = clusteredCentres(base.chain, features, clustering);
+    let method: string | null = null;
+    if (section && features.firmographics) {
+      // Matched where the segments were found: firmographics (and behaviour with `both`), in the saved model's units.
+      const k = Math.max(...previousSegments.map((s) => s.id)) + 1;
+      const before = await readPreviousFirmographicCentres(db.connection, base.previous.customersPath, section.encoding, k);
+      if (before) {
+        const withBehaviour = section.segment_on === 'both';
+        const now = firmographicCentres(section.encoding, features.firmographics, clustering.segmentIds, clustering.k);
+        centres = centres.map((c, id) => [...(withBehaviour ? c : []), ...now[id]!]);
+        for (const p of previous) p.centre = [...(withBehaviour ? p.centre : []), ...before[p.id]!];
+        method = `${MATCH_METHOD_FIRMOGRAPHIC}${withBehaviour ? ', next to the standardised behavioural features' : ''}`;
+      } else {
+        method = `${MATCH_METHOD_BEHAVIOUR_ONLY}`;
+      }
+    }
+    const continuation = matchSegments(previous, centres);
+    if (method) continuation.continuity.method = method;
     return { transformed, clustering: relabelClustering(clustering, continuation.idOf), continuation };
   },
 });
@@ -187,15 +249,15 @@ export const checksStage = stage({
 export const refreshProfileStage = stage({
   name: 'profile',
   description: 'segment sizes, revenue, profiles, descriptions and actions; names carried over from the previous run, new segments named by the archetype rules',
-  inputs: ['options', 'db', 'staged', 'features', 'value', 'transformed', 'clustering', 'continuation', 'base'],
+  inputs: ['options', 'db', 'staged', 'features', 'value', 'transformed', 'clustering', 'continuation', 'base', 'master'],
   outputs: ['segments', 'continuity'],
-  async run({ options, db, staged, features, value, transformed, clustering, continuation, base }) {
+  async run({ options, db, staged, features, value, transformed, clustering, continuation, base, master }) {
     // A new segment must not take the name of one that vanished or that the model had: that name meant other customers.
     const reserved = [...continuation.continuity.vanished.map((v) => v.name), ...base.model.segments.map((s) => s.name)];
     let names: string[] = [];
     const segments = await profileSegments(
       db.connection,
-      { options, staged, features, value, transformed, clustering },
+      { options, staged, features, value, transformed, clustering, master },
       {
         names(generated) {
           names = finalNames(continuation.carriedNames, generated.map((g) => g.name), reserved, staged.asOf);
@@ -226,7 +288,7 @@ export const migrationStage = stage({
 export const refreshPublishStage = stage({
   name: 'publish',
   description: 'write the run directory atomically (with migration.csv, history.csv and the previous run) and append the run to the warehouse; --dry-run writes nothing',
-  inputs: ['options', 'db', 'input', 'staged', 'features', 'value', 'transformed', 'clustering', 'segments', 'base', 'drift', 'continuity', 'migration', 'checks'],
+  inputs: ['options', 'db', 'input', 'staged', 'features', 'value', 'transformed', 'clustering', 'segments', 'base', 'drift', 'continuity', 'migration', 'checks', 'master'],
   outputs: ['published'],
   async run(inputs, { timingsMs, startedAt }) {
     const { options, db, base, drift, segments } = inputs;

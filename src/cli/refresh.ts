@@ -5,6 +5,7 @@ import { openDatabase } from '../db/database.ts';
 import { recoverInterruptedPublish } from '../publish/atomicDirectory.ts';
 import { acquireLock } from '../publish/lock.ts';
 import { readModel } from '../refresh/base.ts';
+import { modelSegmentOn, requireMasterForModel } from '../refresh/firmographics.ts';
 import { jsonLog, textLog, type RunLog } from '../refresh/log.ts';
 import { refreshPipeline, type RefreshCatalog, type RefreshResult } from '../../pipelines/refresh.ts';
 import { runPipeline } from '../../pipelines/runner.ts';
@@ -40,6 +41,10 @@ export function registerRefresh(program: Command, io: { stdout: NodeJS.WritableS
     .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 4GB (larger inputs spill to disk)')
     .option('--temp-directory <dir>', 'where DuckDB spills when over the memory limit')
     .option('--threads <n>', 'DuckDB worker threads (default: all cores)')
+    .option('--customers <file>', 'customer master (CSV, Parquet, JSON), read as discover reads it; required when the model segments on firmographics')
+    .option('--map-customers <pairs>', 'map the master\'s columns: industry_code=Branche,postal_code=PLZ')
+    .option('--customers-encoding <name>', 'CSV encoding of the customer master: utf-8, utf-16 or latin-1')
+    .option('--include-company-name', 'write the master\'s company_name into customers.csv and customers_rejects.csv (left out by default)')
     .option('--no-report', 'skip report.html')
     .option('--debug', 'show stack traces')
     .action(async (flags: Record<string, unknown>) => {
@@ -53,11 +58,14 @@ export function registerRefresh(program: Command, io: { stdout: NodeJS.WritableS
         // A run killed between the two renames of its publish left --out as a backup: put it back before reading it.
         recoverInterruptedPublish(out);
         const model = readModel(resolve(parsed.model));
+        // Before the database opens: a firmographic model without its master cannot score anyone.
+        requireMasterForModel(model, parsed.customers, parsed.model);
         const options = refreshOptions({ ...parsed, out, model: resolve(parsed.model), warehouse: resolve(parsed.warehouse) }, {
           k: model.segments.length,
           seed: model.seed,
           features: model.features,
           lifecycle: model.lifecycle,
+          segmentOn: modelSegmentOn(model),
         });
         const db = await openDatabase({ memoryLimit: options.memoryLimit, tempDirectory: options.tempDirectory, threads: options.threads });
         try {

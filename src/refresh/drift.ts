@@ -118,14 +118,20 @@ export function measureDrift(
 /**
  * The retrain rule. `never` and `always` do what they say; `auto` retrains
  * when the model has no training reference to compare with, when a segment
- * of the saved model is left without customers, or when the largest PSI or
- * the largest centroid shift reaches its threshold. The reason names the
- * figure that decided.
+ * of the saved model is left without customers, when the largest PSI or
+ * the largest centroid shift reaches its threshold, or (for a model found
+ * on firmographics, `drift.firmographics`) when the largest firmographic
+ * mean or prototype shift reaches its threshold. A model found on
+ * firmographics alone is not retrained for behavioural drift. The reason
+ * names the figure that decided.
  */
 export function decideRetrain(mode: RetrainMode, drift: DriftReport): RetrainDecision {
   if (mode === 'never') return { mode, retrained: false, reason: '--retrain never' };
   if (mode === 'always') return { mode, retrained: true, reason: '--retrain always' };
-  if (!drift.reference) {
+  const firmographics = drift.firmographics;
+  // A model found on firmographics alone does not use behaviour: its drift is reported, not decisive.
+  const behaviourDecides = firmographics?.segment_on !== 'firmographics';
+  if (!drift.reference && behaviourDecides) {
     return { mode, retrained: true, reason: 'model.json has no training reference (written before refresh existed), so drift cannot be measured' };
   }
   const empty = drift.centroid_shift.filter((c) => c.customers === 0);
@@ -133,12 +139,34 @@ export function decideRetrain(mode: RetrainMode, drift: DriftReport): RetrainDec
     return { mode, retrained: true, reason: `the saved model leaves ${empty.map((c) => `"${c.segment}"`).join(', ')} without customers` };
   }
   const worstFeature = [...drift.psi].sort((a, b) => b.psi - a.psi)[0];
-  if (worstFeature && worstFeature.psi >= drift.thresholds.psi) {
+  if (behaviourDecides && worstFeature && worstFeature.psi >= drift.thresholds.psi) {
     return { mode, retrained: true, reason: `PSI of ${worstFeature.feature} is ${fmt(worstFeature.psi)} ≥ ${drift.thresholds.psi}` };
   }
   const worstShift = [...drift.centroid_shift].sort((a, b) => (b.shift ?? -1) - (a.shift ?? -1))[0];
-  if (worstShift && worstShift.shift !== null && worstShift.shift >= drift.thresholds.centroid_shift) {
+  if (behaviourDecides && worstShift && worstShift.shift !== null && worstShift.shift >= drift.thresholds.centroid_shift) {
     return { mode, retrained: true, reason: `the centre of "${worstShift.segment}" moved ${fmt(worstShift.shift)} sd ≥ ${drift.thresholds.centroid_shift}` };
+  }
+  if (firmographics) {
+    const worstInput = [...firmographics.numeric].sort((a, b) => Math.abs(b.shift ?? 0) - Math.abs(a.shift ?? 0))[0];
+    if (worstInput && worstInput.shift !== null && Math.abs(worstInput.shift) >= firmographics.threshold) {
+      return { mode, retrained: true, reason: `the mean of ${worstInput.input} moved ${fmt(Math.abs(worstInput.shift))} sd ≥ ${firmographics.threshold}` };
+    }
+    const worstPrototype = [...firmographics.prototype_shift].sort((a, b) => (b.shift ?? -1) - (a.shift ?? -1))[0];
+    if (worstPrototype && worstPrototype.shift !== null && worstPrototype.shift >= firmographics.threshold) {
+      return {
+        mode,
+        retrained: true,
+        reason: `the firmographic centre of "${worstPrototype.segment}" moved ${fmt(worstPrototype.shift)} sd ≥ ${firmographics.threshold}`,
+      };
+    }
+    const firmographicPart = `max firmographic mean shift ${fmt(firmographics.max_numeric_shift)} sd and prototype shift ${fmt(firmographics.max_prototype_shift)} sd < ${firmographics.threshold}`;
+    return {
+      mode,
+      retrained: false,
+      reason: behaviourDecides
+        ? `drift below the thresholds (max PSI ${fmt(drift.max_psi)} < ${drift.thresholds.psi}, max centroid shift ${fmt(drift.max_centroid_shift)} sd < ${drift.thresholds.centroid_shift}, ${firmographicPart})`
+        : `firmographic drift below the thresholds (${firmographicPart}); the model does not segment on behaviour, so its drift does not decide`,
+    };
   }
   return {
     mode,

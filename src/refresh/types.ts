@@ -41,6 +41,38 @@ export interface DriftReport {
   max_centroid_shift: number | null;
   /** `--retrain auto` retrains when max_psi or max_centroid_shift reaches these. */
   thresholds: { psi: number; centroid_shift: number };
+  /**
+   * For a model found on firmographics (`--segment-on firmographics|both`):
+   * drift of the firmographic numbers. Absent for a behaviour-only model.
+   */
+  firmographics?: FirmographicDrift;
+}
+
+/** Drift of the firmographic inputs of a k-prototypes model (src/refresh/firmographics.ts). */
+export interface FirmographicDrift {
+  /** What the model segments on; with `firmographics`, behavioural drift is reported but does not decide a retrain. */
+  segment_on: 'firmographics' | 'both';
+  /** Per numeric input (after ln(1 + x)): its mean now against the training mean, over the customers with a value. */
+  numeric: Array<{
+    input: string;
+    training_mean: number;
+    training_std: number;
+    /** null when no customer has a value. */
+    mean: number | null;
+    /** Share of the customers with a value. */
+    known_share: number;
+    /** (mean − training_mean) / training_std; null when no customer has a value. */
+    shift: number | null;
+  }>;
+  /** Largest |shift| of a numeric input. */
+  max_numeric_shift: number | null;
+  /** Per segment: distance between its saved prototype and its customers' mean now, on the firmographic numbers (training sd). */
+  prototype_shift: Array<{ segment_id: number; segment: string; customers: number; shift: number | null }>;
+  max_prototype_shift: number | null;
+  /** `--retrain auto` retrains when max_numeric_shift or max_prototype_shift reaches this. */
+  threshold: number;
+  /** Inputs drift is not measured for (the categorical ones: model.json keeps no training distribution of them). */
+  not_measured: string[];
 }
 
 /** Whether the refresh refitted the model, and why. */
