@@ -22,6 +22,7 @@ import { hotSpots } from './cpuprofile.ts';
 import { ensureDataset, type Dataset } from './generate.ts';
 import { KMEANS_IMPLS, PCA_IMPLS, type KMeansResult, type PcaResult } from './kernels.ts';
 import { describeMachine, revision } from './machine.ts';
+import { LATEST_FULL_JSON, updateReadmeBench } from './readme.ts';
 import { ensureKMeansInput, ensurePcaInput } from './matrices.ts';
 import { lastJson, PYTHON, PYTHON_INSTALL_HINT, pythonAvailable, pythonEnv, runMeasured, type Measured } from './measure.ts';
 import type { StageProfile } from './stages.ts';
@@ -46,6 +47,8 @@ const KERNELS_TS = fileURLToPath(new URL('./kernels.ts', import.meta.url));
 const SKLEARN_PY = fileURLToPath(new URL('./sklearn_kernels.py', import.meta.url));
 const REFERENCE_PY = fileURLToPath(new URL('./reference_pipeline.py', import.meta.url));
 const STAGES_TS = fileURLToPath(new URL('./stages.ts', import.meta.url));
+const README = fileURLToPath(new URL('../README.md', import.meta.url));
+
 
 /**
  * The functions whose CPU time the stage profile breaks down: the
@@ -310,6 +313,12 @@ async function main(): Promise<void> {
   copyFileSync(mdPath, `${REPORT_DIR}latest.md`);
   console.log(markdown);
   console.log(`written: ${jsonPath}, ${mdPath}, ${REPORT_DIR}latest.md`);
+  // Only a full run of every workload speaks for the project in the README.
+  if (mode === 'full' && WORKLOADS.every((w) => workloads.includes(w)) && errors.length === 0) {
+    copyFileSync(jsonPath, LATEST_FULL_JSON);
+    writeFileSync(README, updateReadmeBench(readFileSync(README, 'utf8'), report));
+    console.log(`written: ${LATEST_FULL_JSON}; README.md benchmark section updated`);
+  }
   if (errors.length > 0) process.exitCode = 1;
 }
 
