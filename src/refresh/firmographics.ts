@@ -247,7 +247,9 @@ export async function readRunFirmographicInputs(
   params: Record<string, DuckDBValue>,
   where = 'true',
 ): Promise<(FirmographicInputs & { segmentIds: Int32Array }) | null> {
-  const reader = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${from}`, params);
+  // DuckDB rejects parameters a statement does not use: the description gets only those of `from`.
+  const describe = `DESCRIBE SELECT * FROM ${from}`;
+  const reader = await connection.runAndReadAll(describe, Object.fromEntries(Object.entries(params).filter(([name]) => describe.includes(`$${name}`))));
   const columns = new Set(reader.getRowObjectsJS().map((r) => String(r.column_name)));
   if (!RUN_FIRMOGRAPHIC_COLUMNS.every((c) => columns.has(c)) || !columns.has('segment_id')) return null;
   const names = Object.keys(FIRMOGRAPHIC_CATEGORIES) as (keyof typeof FIRMOGRAPHIC_CATEGORIES)[];
