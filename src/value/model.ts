@@ -16,7 +16,7 @@ import {
   type TimeUnit,
 } from '../ml/clv/index.ts';
 import type { ValueModelName } from './options.ts';
-import { inTimeUnit, type ValueSummaries } from './summaries.ts';
+import { groupHistories, inTimeUnit, type ValueHistories, type ValueSummaries } from './summaries.ts';
 
 /** Format tag of the `value` section of model.json. */
 export const VALUE_SECTION_FORMAT = 'segmenta.value/v1';
@@ -85,22 +85,44 @@ export interface CustomerValues {
   fading: Float64Array;
 }
 
+/** Per-history value figures, aligned with the summaries' histories. */
+export interface HistoryValues {
+  p_alive: Float64Array;
+  expected_purchases_90d: Float64Array;
+  churn_risk: Float64Array;
+  p_alive_drop: Float64Array;
+  /** Σ over the CLV months of the discounted expected purchases: CLV = E(spend) × this. */
+  discounted_purchases: Float64Array;
+}
+
+/** Customers' scores, and the per-history figures they were taken from. */
+export interface ValueScores {
+  values: CustomerValues;
+  histories: HistoryValues;
+}
+
+/** What scoring reads of the summaries; the histories are grouped in the process when absent. */
+export type ScoringInput = Pick<ValueSummaries, 'frequency' | 'recencyDays' | 'tDays' | 'monetary'> &
+  Partial<Pick<ValueSummaries, 'history' | 'histories'>>;
+
 function newTransactionModel(model: ValueModelName): BetaGeoFamilyFitter {
   return model === 'mbgnbd' ? new ModifiedBetaGeoFitter() : new BetaGeoFitter();
 }
 
 /**
- * Fits the BG/NBD or MBG/NBD model on every customer's frequency, recency and T in `timeUnit`.
+ * Fits the BG/NBD or MBG/NBD model on every customer's frequency, recency and T in `timeUnit`:
+ * on the distinct histories weighted by their customers, which gives the fit on the customers.
  *
  * @throws InputError when there are no repeat customers or the fit fails
  */
 export function fitTransactionModel(
-  summaries: Pick<ValueSummaries, 'frequency' | 'recencyDays' | 'tDays'>,
+  summaries: Pick<ValueSummaries, 'frequency' | 'recencyDays' | 'tDays'> & Partial<Pick<ValueSummaries, 'histories'>>,
   model: ValueModelName,
   timeUnit: TimeUnit,
 ): BetaGeoFamilyFitter {
-  const { recency, T } = inTimeUnit(summaries, timeUnit);
-  return newTransactionModel(model).fit(summaries.frequency, recency, T);
+  const histories = summaries.histories ?? groupHistories(summaries).histories;
+  const { recency, T } = inTimeUnit(histories, timeUnit);
+  return newTransactionModel(model).fit(histories.frequency, recency, T, histories.customers);
 }
 
 function restoreTransactionModel(section: Pick<ModelValueSection, 'model' | 'transaction'>): BetaGeoFamilyFitter {
@@ -115,6 +137,16 @@ function restoreTransactionModel(section: Pick<ModelValueSection, 'model' | 'tra
  *   parameter running off) or q ≤ 1 leaves one-time buyers without an expected spend
  */
 export function fitValueModels(summaries: ValueSummaries, settings: ValueSettings): ModelValueSection {
+  return fitAndScoreValueModels(summaries, settings).section;
+}
+
+/**
+ * {@link fitValueModels}, with the scores of the customers it was fitted on
+ * (as {@link scoreValueWithHistories} gives them with the fitted section).
+ *
+ * @throws InputError like {@link fitValueModels}
+ */
+export function fitAndScoreValueModels(summaries: ValueSummaries, settings: ValueSettings): { section: ModelValueSection; scores: ValueScores } {
   const transaction = fitTransactionModel(summaries, settings.model, settings.timeUnit);
   // Repeat customers whose repeat orders were all free carry no spend information the
   // Gamma-Gamma can use (its mean spend must be positive): fit spend without them.
@@ -151,9 +183,11 @@ export function fitValueModels(summaries: ValueSummaries, settings: ValueSetting
   };
   // The CLV threshold of "valuable" is the fitted population's, kept in the section so a
   // refresh scoring with it flags customers by the same bar.
-  const values = scoreValue(section, summaries);
-  section.fading.clv_threshold = round(quantile(values.clv, VALUABLE_CLV_QUANTILE), 2);
-  return section;
+  // Scored with threshold 0 (nobody fading); the flag is set once the threshold is known.
+  const scores = scoreValueWithHistories(section, summaries);
+  section.fading.clv_threshold = round(quantile(scores.values.clv, VALUABLE_CLV_QUANTILE), 2);
+  markFading(section, scores.values);
+  return { section, scores };
 }
 
 /**
@@ -168,17 +202,31 @@ export function fitValueModels(summaries: ValueSummaries, settings: ValueSetting
  *
  * @throws InputError when the section is not a value section this version can read
  */
-export function scoreValue(section: ModelValueSection, summaries: Pick<ValueSummaries, 'frequency' | 'recencyDays' | 'tDays' | 'monetary'>): CustomerValues {
+export function scoreValue(section: ModelValueSection, summaries: ScoringInput): CustomerValues {
+  return scoreValueWithHistories(section, summaries).values;
+}
+
+/**
+ * {@link scoreValue}, with the per-history figures the customers' scores were
+ * taken from. Everything but the spend depends on a customer's history
+ * (x, tₓ, T) alone, so it is computed once per distinct history; the
+ * hypergeometric sums of the expected purchases depend on (x, T) alone and are
+ * computed once per distinct (x, T) and horizon.
+ *
+ * @throws InputError when the section is not a value section this version can read
+ */
+export function scoreValueWithHistories(section: ModelValueSection, summaries: ScoringInput): ValueScores {
   checkValueSection(section);
   const transaction = restoreTransactionModel(section);
   const spend = GammaGammaFitter.fromJSON(section.spend);
-  const unitDays = DAYS_PER_TIME_UNIT[section.time_unit];
-  const { recency, T } = inTimeUnit(summaries, section.time_unit);
-  const monthLength = section.clv.days_per_month / unitDays;
-  const horizon = section.expected_purchases_days / unitDays;
-  const { months, discount_rate: discountRate } = section.clv;
+  const grouped =
+    summaries.history !== undefined && summaries.histories !== undefined
+      ? { history: summaries.history, histories: summaries.histories }
+      : groupHistories(summaries);
+  const histories = scoreHistories(section, transaction, grouped.histories);
+  const { history } = grouped;
   const n = summaries.frequency.length;
-  const out: CustomerValues = {
+  const values: CustomerValues = {
     clv: new Float64Array(n),
     p_alive: new Float64Array(n),
     expected_purchases_90d: new Float64Array(n),
@@ -186,45 +234,94 @@ export function scoreValue(section: ModelValueSection, summaries: Pick<ValueSumm
     p_alive_drop: new Float64Array(n),
     fading: new Float64Array(n),
   };
-  // Everything but the spend depends on (x, tₓ, T) alone, which many customers share
-  // (whole days): evaluate the hypergeometric sums once per distinct history.
-  const cache = new Map<string, [number, number, number, number]>();
   for (let i = 0; i < n; i += 1) {
+    const h = history[i];
     const x = summaries.frequency[i];
-    const key = `${x}|${summaries.recencyDays[i]}|${summaries.tDays[i]}`;
-    let figures = cache.get(key);
-    if (figures === undefined) {
-      const alive = transaction.probabilityAlive(x, recency[i], T[i]);
-      const aliveAtLast = transaction.probabilityAlive(x, recency[i], recency[i]);
-      const expected90 = transaction.expectedPurchases(horizon, x, recency[i], T[i]);
-      // Σ discounted expected purchases per month: CLV = E(spend) × this sum.
-      let discounted = 0;
-      let previous = 0;
-      for (let m = 1; m <= months; m += 1) {
-        const cumulative = transaction.expectedPurchases(m * monthLength, x, recency[i], T[i]);
-        discounted += (cumulative - previous) / (1 + discountRate) ** m;
-        previous = cumulative;
-      }
-      figures = [alive, aliveAtLast, expected90, discounted];
-      cache.set(key, figures);
-    }
-    const [alive, aliveAtLast, expected90, discounted] = figures;
     const spendMonetary = summaries.monetary[i] > 0 ? summaries.monetary[i] : 0;
     const spendFrequency = summaries.monetary[i] > 0 ? x : 0;
-    out.clv[i] = spend.conditionalExpectedAverageProfit(spendFrequency, spendMonetary) * discounted;
-    out.p_alive[i] = alive;
-    out.churn_risk[i] = 1 - alive;
-    out.expected_purchases_90d[i] = expected90;
-    out.p_alive_drop[i] = Math.max(0, aliveAtLast - alive);
+    values.clv[i] = spend.conditionalExpectedAverageProfit(spendFrequency, spendMonetary) * histories.discounted_purchases[h];
+    values.p_alive[i] = histories.p_alive[h];
+    values.churn_risk[i] = histories.churn_risk[h];
+    values.expected_purchases_90d[i] = histories.expected_purchases_90d[h];
+    values.p_alive_drop[i] = histories.p_alive_drop[h];
   }
-  const threshold = section.fading.clv_threshold;
-  for (let i = 0; i < n; i += 1) {
-    out.fading[i] = threshold > 0 && out.clv[i] >= threshold && out.p_alive_drop[i] >= section.fading.p_alive_drop ? 1 : 0;
+  markFading(section, values);
+  // Every per-customer figure but clv and fading is a history's: checking those covers the customers.
+  const checks: Array<[string, Float64Array]> = [
+    ['clv', values.clv],
+    ['p_alive', histories.p_alive],
+    ['expected_purchases_90d', histories.expected_purchases_90d],
+    ['churn_risk', histories.churn_risk],
+    ['p_alive_drop', histories.p_alive_drop],
+  ];
+  for (const [name, array] of checks) {
+    if (!allFinite(array)) throw new InputError(`value model: ${name} is not finite for every customer`);
   }
-  for (const [name, values] of Object.entries(out)) {
-    if (!values.every(Number.isFinite)) throw new InputError(`value model: ${name} is not finite for every customer`);
+  return { values, histories };
+}
+
+/** P(alive), expected purchases, churn risk, P(alive) drop and discounted purchases of each history. */
+function scoreHistories(section: ModelValueSection, transaction: BetaGeoFamilyFitter, histories: ValueHistories): HistoryValues {
+  const unitDays = DAYS_PER_TIME_UNIT[section.time_unit];
+  const { recency, T } = inTimeUnit(histories, section.time_unit);
+  const monthLength = section.clv.days_per_month / unitDays;
+  const horizon = section.expected_purchases_days / unitDays;
+  const { months, discount_rate: discountRate } = section.clv;
+  // Horizons: the 90-day one, then the end of each CLV month.
+  const horizons = Float64Array.from({ length: months + 1 }, (_, m) => (m === 0 ? horizon : m * monthLength));
+  const discount = Float64Array.from({ length: months + 1 }, (_, m) => (1 + discountRate) ** m);
+  const factors = new Map<number, Map<number, Float64Array>>();
+  const m = histories.frequency.length;
+  const out: HistoryValues = {
+    p_alive: new Float64Array(m),
+    expected_purchases_90d: new Float64Array(m),
+    churn_risk: new Float64Array(m),
+    p_alive_drop: new Float64Array(m),
+    discounted_purchases: new Float64Array(m),
+  };
+  for (let h = 0; h < m; h += 1) {
+    const x = histories.frequency[h];
+    let byT = factors.get(x);
+    if (byT === undefined) {
+      byT = new Map();
+      factors.set(x, byT);
+    }
+    let factor = byT.get(histories.tDays[h]);
+    if (factor === undefined) {
+      factor = Float64Array.from(horizons, (t) => transaction.expectedPurchasesIfAlive(t, x, T[h]));
+      byT.set(histories.tDays[h], factor);
+    }
+    const alive = transaction.probabilityAlive(x, recency[h], T[h]);
+    const aliveAtLast = transaction.probabilityAlive(x, recency[h], recency[h]);
+    // expectedPurchases(t, …) = max(0, factor × P(alive)), as the model computes it.
+    let discounted = 0;
+    let previous = 0;
+    for (let month = 1; month <= months; month += 1) {
+      const cumulative = Math.max(0, factor[month] * alive);
+      discounted += (cumulative - previous) / discount[month];
+      previous = cumulative;
+    }
+    out.p_alive[h] = alive;
+    out.churn_risk[h] = 1 - alive;
+    out.expected_purchases_90d[h] = Math.max(0, factor[0] * alive);
+    out.p_alive_drop[h] = Math.max(0, aliveAtLast - alive);
+    out.discounted_purchases[h] = discounted;
   }
   return out;
+}
+
+/** Sets the "valuable but fading" flag of every customer by the section's thresholds. */
+function markFading(section: ModelValueSection, values: CustomerValues): void {
+  const threshold = section.fading.clv_threshold;
+  const drop = section.fading.p_alive_drop;
+  for (let i = 0; i < values.clv.length; i += 1) {
+    values.fading[i] = threshold > 0 && values.clv[i] >= threshold && values.p_alive_drop[i] >= drop ? 1 : 0;
+  }
+}
+
+function allFinite(values: Float64Array): boolean {
+  for (let i = 0; i < values.length; i += 1) if (!Number.isFinite(values[i])) return false;
+  return true;
 }
 
 /**

@@ -5,10 +5,11 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { createTableFromColumns } from '../db/append.ts';
+import { sqlFile } from '../db/sqlFile.ts';
 import { InputError } from '../errors.ts';
-import { fitValueModels, scoreValue, type ModelValueSection, type ValueSettings } from './model.ts';
+import { fitAndScoreValueModels, scoreValueWithHistories, type ModelValueSection, type ValueScores, type ValueSettings } from './model.ts';
 import type { ValueMode } from './options.ts';
-import { buildValueSummaries, type ValueSummaries } from './summaries.ts';
+import { buildValueSummaries } from './summaries.ts';
 
 /**
  * Fewest repeat customers `auto` (and `on`) fit the models on. Below this the
@@ -94,7 +95,7 @@ export async function runValueStage(
   const summaries = await buildValueSummaries(connection, asOf);
   const repeaters = summaries.frequency.reduce((n, x) => n + (x > 0 ? 1 : 0), 0);
   Object.assign(manifest, {
-    customers: summaries.customerIds.length,
+    customers: summaries.customers,
     repeat_customers: repeaters,
     purchase_days: summaries.events.purchaseDays,
     zero_price_lines: summaries.events.zeroPriceLines,
@@ -105,15 +106,16 @@ export async function runValueStage(
     return { section: null, manifest: { ...manifest, reason } };
   }
 
-  let section: ModelValueSection;
+  let fitted: { section: ModelValueSection; scores: ValueScores };
   try {
-    section = fitValueModels(summaries, settings);
+    fitted = fitAndScoreValueModels(summaries, settings);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     if (options.value === 'on') throw new InputError(`--value on: ${error.message}`, { cause: error });
     return { section: null, manifest: { ...manifest, status: 'failed', reason: error.message } };
   }
-  await createCustomerValueTable(connection, section, summaries);
+  const { section, scores } = fitted;
+  await createCustomerValueTable(connection, section, scores);
   return { section, manifest: { ...manifest, ...fittedManifest(section), status: 'fitted' } };
 }
 
@@ -127,7 +129,7 @@ export async function runValueStage(
  */
 export async function scoreWithSavedValueModel(connection: DuckDBConnection, asOf: string, section: ModelValueSection): Promise<ValueResult> {
   const summaries = await buildValueSummaries(connection, asOf);
-  await createCustomerValueTable(connection, section, summaries);
+  await createCustomerValueTable(connection, section, scoreValueWithHistories(section, summaries));
   return {
     section,
     manifest: {
@@ -137,7 +139,7 @@ export async function scoreWithSavedValueModel(connection: DuckDBConnection, asO
       model: section.model,
       time_unit: section.time_unit,
       clv: { months: section.clv.months, discount_rate: section.clv.discount_rate },
-      customers: summaries.customerIds.length,
+      customers: summaries.customers,
       repeat_customers: summaries.frequency.reduce((n, x) => n + (x > 0 ? 1 : 0), 0),
       purchase_days: summaries.events.purchaseDays,
       zero_price_lines: summaries.events.zeroPriceLines,
@@ -176,16 +178,28 @@ export function valueSummaryLine(result: ValueResult): string | null {
   return `customer value: ${name} ${m.status} on ${count(m.customers)} customers (${count(m.repeat_customers)} repeat)${warnings}`;
 }
 
-/** `customer_value`: one row per customer of the value summaries with its scores. */
-async function createCustomerValueTable(connection: DuckDBConnection, section: ModelValueSection, summaries: ValueSummaries): Promise<void> {
-  const values = scoreValue(section, summaries);
-  await createTableFromColumns(connection, 'customer_value', [
-    { name: 'customer_id', type: 'VARCHAR', values: summaries.customerIds },
-    { name: 'clv', type: 'DOUBLE', values: values.clv },
-    { name: 'p_alive', type: 'DOUBLE', values: values.p_alive },
-    { name: 'expected_purchases_90d', type: 'DOUBLE', values: values.expected_purchases_90d },
-    { name: 'churn_risk', type: 'DOUBLE', values: values.churn_risk },
-    { name: 'p_alive_drop', type: 'DOUBLE', values: values.p_alive_drop },
-    { name: 'fading', type: 'DOUBLE', values: values.fading },
+/**
+ * `customer_value`: one row per customer of the value summaries with its
+ * scores. Only numbers go back to DuckDB: the figures of each distinct
+ * history and each customer's CLV, keyed by position; SQL joins them to the
+ * customer ids (see customer_value.sql).
+ */
+async function createCustomerValueTable(connection: DuckDBConnection, section: ModelValueSection, scores: ValueScores): Promise<void> {
+  const { values, histories } = scores;
+  await createTableFromColumns(connection, 'value_history_scores', [
+    { name: 'history', type: 'INTEGER', values: Int32Array.from({ length: histories.p_alive.length }, (_, h) => h) },
+    { name: 'p_alive', type: 'DOUBLE', values: histories.p_alive },
+    { name: 'expected_purchases_90d', type: 'DOUBLE', values: histories.expected_purchases_90d },
+    { name: 'churn_risk', type: 'DOUBLE', values: histories.churn_risk },
+    { name: 'p_alive_drop', type: 'DOUBLE', values: histories.p_alive_drop },
   ]);
+  await createTableFromColumns(connection, 'value_customer_clv', [
+    { name: 'customer_index', type: 'INTEGER', values: Int32Array.from({ length: values.clv.length }, (_, i) => i) },
+    { name: 'clv', type: 'DOUBLE', values: values.clv },
+  ]);
+  await connection.run(sqlFile('value/customer_value'), {
+    clv_threshold: section.fading.clv_threshold,
+    p_alive_drop: section.fading.p_alive_drop,
+  });
+  await connection.run('DROP TABLE value_history_scores; DROP TABLE value_customer_clv');
 }

@@ -68,7 +68,7 @@ export async function validateHoldout(
     throw new InputError(`--calibration-end ${calibrationEnd} must be before the holdout end ${holdoutEnd}`);
   }
   const summaries = await buildValueSummaries(connection, calibrationEnd, holdoutEnd);
-  if (summaries.customerIds.length === 0) {
+  if (summaries.customers === 0) {
     throw new InputError(`--calibration-end ${calibrationEnd}: no purchase on or before it`);
   }
   const { first } = await queryOne<{ first: string }>(
@@ -85,7 +85,7 @@ export async function validateHoldout(
     actual: 0,
     predicted: 0,
   }));
-  for (let i = 0; i < summaries.customerIds.length; i += 1) {
+  for (let i = 0; i < summaries.customers; i += 1) {
     const x = summaries.frequency[i];
     const group = groups[Math.min(POOLED_FROM, x)];
     group.customers += 1;
@@ -103,7 +103,7 @@ export async function validateHoldout(
     calibration_end: calibrationEnd,
     holdout_end: holdoutEnd,
     holdout_length: round(length, 6),
-    customers: summaries.customerIds.length,
+    customers: summaries.customers,
     repeat_customers: transaction.nRepeaters,
     params: { ...document.params },
     standard_errors: document.standardErrors,

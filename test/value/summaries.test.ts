@@ -9,7 +9,7 @@ import { openDatabase, type Database } from '../../src/db/database.ts';
 import { createTableFromColumns } from '../../src/db/append.ts';
 import { holdoutSummary, rfmSummary } from '../../src/ml/clv/index.ts';
 import { fitValueModels, scoreValue, type ModelValueSection } from '../../src/value/model.ts';
-import { buildValueSummaries, type ValueSummaries } from '../../src/value/summaries.ts';
+import { buildValueSummaries, groupHistories, readValueCustomerIds, type ValueSummaries } from '../../src/value/summaries.ts';
 
 const EPOCH_DAY = Date.UTC(2020, 0, 1) / 86_400_000;
 const iso = (day: number) => new Date(day * 86_400_000).toISOString().slice(0, 10);
@@ -84,7 +84,7 @@ describe('value summaries in SQL', () => {
         const reference = rfmSummary(customer, day, value, { asOfDay, timeUnit: 'days' });
         const holdout = holdoutSummary(customer, day, value, reference.customer, { calibrationEndDay: asOfDay, holdoutEndDay, timeUnit: 'days' });
 
-        expect(s.customerIds).toEqual(Array.from(reference.customer, (c) => `c${String(c).padStart(3, '0')}`));
+        expect(await readValueCustomerIds(db.connection)).toEqual(Array.from(reference.customer, (c) => `c${String(c).padStart(3, '0')}`));
         expect(Array.from(s.frequency)).toEqual(Array.from(reference.frequency));
         expect(Array.from(s.recencyDays)).toEqual(Array.from(reference.recency));
         expect(Array.from(s.tDays)).toEqual(Array.from(reference.T));
@@ -131,7 +131,17 @@ describe('scoring with a fitted section', () => {
       tDays[i] = T;
       monetary[i] = x > 0 ? 10 + next() * 90 : 0;
     }
-    summaries = { asOf: '2021-01-01', customerIds: [], frequency, recencyDays, tDays, monetary, holdoutPurchases: new Float64Array(n), events: { purchaseDays: 0, zeroPriceLines: 0 } };
+    summaries = {
+      asOf: '2021-01-01',
+      customers: n,
+      frequency,
+      recencyDays,
+      tDays,
+      monetary,
+      holdoutPurchases: new Float64Array(n),
+      ...groupHistories({ frequency, recencyDays, tDays }),
+      events: { purchaseDays: 0, zeroPriceLines: 0 },
+    };
     section = fitValueModels(summaries, { model: 'bgnbd', timeUnit: 'days', clvMonths: 12, discountRate: 0.01 });
   });
 

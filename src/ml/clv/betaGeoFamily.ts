@@ -17,6 +17,7 @@ import {
   checkCustomer,
   checkHorizon,
   checkRfmArrays,
+  checkWeights,
   compress,
   finiteOrNull,
   fitMaximumLikelihood,
@@ -131,18 +132,22 @@ export abstract class BetaGeoFamilyFitter implements TransactionModel {
    * @param frequency repeat purchases per customer (non-negative integers)
    * @param recency time of the last purchase after the first, in the model's time unit (0 when frequency is 0)
    * @param T time from the first purchase to the end of the calibration period
+   * @param weights customers each row stands for, when the rows are distinct
+   *   histories with their counts (default: one customer per row). In the order
+   *   of the histories' first customers, the fit is the one on the customers.
    * @throws InputError when there are no customers, no repeat customers, the
    *   optimiser does not converge, or a parameter runs off to 0 or ∞
    */
-  fit(frequency: ArrayLike<number>, recency: ArrayLike<number>, T: ArrayLike<number>): this {
+  fit(frequency: ArrayLike<number>, recency: ArrayLike<number>, T: ArrayLike<number>, weights?: ArrayLike<number>): this {
     const { model } = this.variant;
     const data = checkRfmArrays(model, frequency, recency, T);
-    const n = data.frequency.length;
+    const rows = data.frequency.length;
+    const n = weights === undefined ? rows : checkWeights(model, weights, rows);
     if (n === 0) throw new InputError(`${model}: no customers to fit`);
     let repeaters = 0;
     let maxT = 0;
-    for (let i = 0; i < n; i += 1) {
-      if (data.frequency[i] > 0) repeaters += 1;
+    for (let i = 0; i < rows; i += 1) {
+      if (data.frequency[i] > 0) repeaters += weights === undefined ? 1 : weights[i];
       maxT = Math.max(maxT, data.T[i]);
     }
     if (repeaters === 0) {
@@ -153,7 +158,7 @@ export abstract class BetaGeoFamilyFitter implements TransactionModel {
     // Rescale time so that the longest T is 10 (as lifetimes does): α then
     // starts near its optimum's order of magnitude whatever the time unit.
     const timeScale = 10 / maxT;
-    const compressed = compress(data, timeScale);
+    const compressed = compress(data, timeScale, weights);
     const result = fitMaximumLikelihood({
       model,
       paramNames: PARAM_NAMES,
@@ -168,7 +173,7 @@ export abstract class BetaGeoFamilyFitter implements TransactionModel {
     this.fitted = { r, alpha, a, b };
     // The likelihood of purchase times depends on the time unit (by −Σx·ln(scale)), so report it
     // on the caller's data and unit. (Like lifetimes, the penalty applies to the rescaled α.)
-    this.logLikelihood = -this.variant.negativeLogLikelihood(Float64Array.of(r, alpha, a, b), compress(data, 1));
+    this.logLikelihood = -this.variant.negativeLogLikelihood(Float64Array.of(r, alpha, a, b), compress(data, 1, weights));
     const [seR, seAlpha, seA, seB] = result.standardErrors;
     this.standardErrors = { r: seR, alpha: seAlpha, a: seA, b: seB };
     this.covariance = result.covariance;
@@ -209,14 +214,30 @@ export abstract class BetaGeoFamilyFitter implements TransactionModel {
    */
   expectedPurchases(t: number, frequency: number, recency: number, T: number): number {
     const params = requireFitted(this.variant.model, this.fitted);
+    checkHorizon(this.variant.model, t);
+    checkCustomer(this.variant.model, null, frequency, recency, T);
+    if (t === 0) return 0;
+    // E ≥ 0; for horizons near 0 rounding can leave a −1e-300-sized value.
+    const alive = logistic(-this.variant.logDropoutOdds(params, frequency, recency, T));
+    return Math.max(0, this.expectedPurchasesIfAlive(t, frequency, T) * alive);
+  }
+
+  /**
+   * The factor of {@link expectedPurchases} before P(alive):
+   * (a+b+x−1+o)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x) ₂F₁(…)]. It does not depend
+   * on recency, so customers who differ only in recency share it:
+   * expectedPurchases(t, x, tₓ, T) = max(0, this × probabilityAlive(x, tₓ, T)).
+   * Near t = 0 rounding can make it a −1e-300-sized value.
+   */
+  expectedPurchasesIfAlive(t: number, frequency: number, T: number): number {
+    const params = requireFitted(this.variant.model, this.fitted);
     const { model } = this.variant;
     checkHorizon(model, t);
-    checkCustomer(model, null, frequency, recency, T);
+    checkCustomer(model, null, frequency, 0, T);
     if (t === 0) return 0;
     const { r, alpha, b } = params;
     const x = frequency;
     const o = this.variant.offset;
-    const alive = logistic(-this.variant.logDropoutOdds(params, x, recency, T));
     const z = t / (alpha + T + t);
     let value: number;
     try {
@@ -236,8 +257,7 @@ export abstract class BetaGeoFamilyFitter implements TransactionModel {
       }
       throw error;
     }
-    // E ≥ 0; for horizons near 0 rounding can leave a −1e-300-sized value.
-    return Math.max(0, value * alive);
+    return value;
   }
 
   /** Expected number of purchases in the first t time units of a new customer (from the first purchase on, excluded). */

@@ -55,6 +55,21 @@ export function checkRfmArrays(
   return out;
 }
 
+/**
+ * Checks the customer counts of grouped histories: one per row, each a
+ * positive integer. Returns their sum, the number of customers.
+ */
+export function checkWeights(model: string, weights: ArrayLike<number>, rows: number): number {
+  if (weights.length !== rows) throw new InputError(`${model}: ${weights.length} weights for ${rows} rows`);
+  let total = 0;
+  for (let i = 0; i < rows; i += 1) {
+    const w = Number(weights[i]);
+    if (!(Number.isInteger(w) && w >= 1)) throw new InputError(`${model}: weight must be a positive integer; got ${showValue(w)} at row ${i}`);
+    total += w;
+  }
+  return total;
+}
+
 /** The single-customer form of {@link checkRfmArrays}, for predictions. */
 export function checkCustomer(model: string, i: number | null, x: number, tx: number, age: number): void {
   const where = i === null ? '' : ` at customer ${i}`;
@@ -107,9 +122,15 @@ export interface CompressedRfm {
  * a million customers become a few hundred thousand rows over at most a few
  * hundred distinct frequencies and times.
  *
+ * Rows keep the order of their first occurrence, so data that is already
+ * distinct (histories grouped elsewhere, with their counts as `weights`)
+ * compresses to itself and sums over it in the same order as over the
+ * customers it stands for.
+ *
  * @param timeScale factor applied to recency and T (the fitters rescale time so that max T = 10)
+ * @param weights customers each input row stands for (default 1 each)
  */
-export function compress(data: RfmData, timeScale: number): CompressedRfm {
+export function compress(data: RfmData, timeScale: number, weights?: ArrayLike<number>): CompressedRfm {
   const n = data.frequency.length;
   const levelOf = new Map<number, number>();
   const timeOf = new Map<number, number>();
@@ -140,12 +161,13 @@ export function compress(data: RfmData, timeScale: number): CompressedRfm {
   for (let i = 0; i < n; i += 1) {
     const key = (rowLevel[i] * nTimes + rowTx[i]) * nTimes + rowT[i];
     const row = rows.get(key);
+    const w = weights === undefined ? 1 : weights[i];
     if (row === undefined) {
       rows.set(key, first.length);
       first.push(i);
-      weight.push(1);
+      weight.push(w);
     } else {
-      weight[row] += 1;
+      weight[row] += w;
     }
   }
   const m = first.length;

@@ -8,6 +8,8 @@
 --   monetary_value   mean spend over the repeat purchase days (0 without any);
 --                    the first purchase only opens the relationship and is often atypical
 --   holdout_purchases purchase days in ($as_of, $holdout_end]; 0 when $holdout_end = $as_of
+--   customer_index   0, 1, … in customer_id order: the position of the customer in
+--                    the arrays the models work on, to join their results back
 -- Parameters: $as_of (DATE), $holdout_end (DATE, ≥ $as_of).
 CREATE OR REPLACE TABLE value_customers AS
 WITH calibration_days AS (
@@ -39,6 +41,7 @@ holdout AS (
 )
 
 SELECT
+  (row_number() OVER (ORDER BY c.customer_id) - 1)::INTEGER AS customer_index,
   c.customer_id,
   c.frequency,
   c.recency_days,

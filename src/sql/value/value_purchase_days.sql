@@ -1,37 +1,55 @@
 -- value_purchase_days: one row per customer and purchase day on or before
 -- $through — the purchase events of the customer-lifetime-value models.
+-- Reads the orders the features stage built (int_orders) instead of
+-- regrouping every line; value_purchase_days_from_lines.sql is the same
+-- table from int_lines alone, for runs without int_orders, and says what a
+-- purchase event is.
 --
--- A purchase is a customer-day, as in the BG/NBD papers and Python lifetimes:
--- several orders on one day count once and their values are summed. An order
--- spanning midnight counts on the day of its first line, as in int_orders.
--- Spend is gross purchase value; returns are not events and are not netted.
---
--- Lines rejected only because their price or amount is 0 count as events with
--- spend 0: a free or fully discounted order is still a visit of a customer who
--- is alive. (CDNOW's eight 0-dollar first purchases are customers of the
--- published cohort; leaving them out changes the published fit.)
+-- int_orders holds the orders of the used purchase lines. The lines rejected
+-- only for a zero price are events too (with spend 0, see the other file):
+-- they are few, so they are grouped into orders here and merged in. An
+-- order's day is that of its first line over both kinds of line; spend is
+-- DECIMAL, so adding the zero-price lines' (0) values changes no sum.
 -- Parameters: $through (DATE, inclusive).
 CREATE OR REPLACE TABLE value_purchase_days AS
-WITH event_lines AS (
+WITH zero_price_lines AS (
   SELECT
     customer_id,
     coalesce(order_id, strftime(order_date, '%Y-%m-%d')) AS order_key,
     order_ts,
-    line_value,
-    reject_reason = 'zero_price' AS zero_price
+    line_value
   FROM int_lines
-  WHERE NOT is_return AND (status = 'used' OR reject_reason = 'zero_price')
+  WHERE reject_reason = 'zero_price' AND NOT is_return
+),
+
+zero_price_orders AS (
+  SELECT
+    customer_id,
+    order_key,
+    CAST(min(order_ts) AS DATE) AS order_date,
+    sum(line_value) AS spend,
+    count(*) AS zero_price_lines
+  FROM zero_price_lines
+  GROUP BY customer_id, order_key
 ),
 
 orders AS (
   SELECT
     customer_id,
     order_key,
-    CAST(min(order_ts) AS DATE) AS order_date,
-    sum(line_value) AS spend,
-    count(*) FILTER (WHERE zero_price) AS zero_price_lines
-  FROM event_lines
-  GROUP BY customer_id, order_key
+    CASE
+      WHEN z.order_date IS NULL THEN o.order_date
+      WHEN o.order_date IS NULL THEN z.order_date
+      ELSE least(o.order_date, z.order_date)
+    END AS order_date,
+    CASE
+      WHEN z.spend IS NULL THEN o.gross_value
+      WHEN o.gross_value IS NULL THEN z.spend
+      ELSE o.gross_value + z.spend
+    END AS spend,
+    coalesce(z.zero_price_lines, 0) AS zero_price_lines
+  FROM int_orders o
+  FULL OUTER JOIN zero_price_orders z USING (customer_id, order_key)
 )
 
 SELECT
