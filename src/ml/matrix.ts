@@ -76,8 +76,11 @@ export function gatherRows(m: DenseMatrix, indices: ArrayLike<number>): DenseMat
 /**
  * Checks that `m` is a well-formed matrix whose values are all finite, so the
  * estimators can assume clean input. `what` names the matrix in the message.
+ * `finite: false` skips the scan of the values, for callers that detect a
+ * non-finite value from their own results (a NaN or ±Infinity in the input
+ * makes a sum over it non-finite) and call again with the scan only then.
  */
-export function checkMatrix(m: DenseMatrix, what: string, options: { minRows?: number; cols?: number } = {}): void {
+export function checkMatrix(m: DenseMatrix, what: string, options: { minRows?: number; cols?: number; finite?: boolean } = {}): void {
   const { data, rows, cols } = m ?? ({} as DenseMatrix);
   if (!(data instanceof Float64Array) || !Number.isSafeInteger(rows) || !Number.isSafeInteger(cols) || rows < 0 || cols < 0) {
     throw new InputError(`${what} must be a DenseMatrix { data: Float64Array, rows, cols }`);
@@ -89,6 +92,7 @@ export function checkMatrix(m: DenseMatrix, what: string, options: { minRows?: n
   if (options.cols !== undefined && cols !== options.cols) {
     throw new InputError(`${what} has ${cols} column${cols === 1 ? '' : 's'}, the model was fitted on ${options.cols}`);
   }
+  if (options.finite === false) return;
   for (let p = 0; p < data.length; p += 1) {
     // x - x is NaN exactly for NaN and ±Infinity: one comparison per value.
     if (data[p] - data[p] !== 0) {

@@ -1,6 +1,7 @@
 /**
- * Compiles the hand-written Lloyd kernel `lloyd.wat` into `lloyd.wasm` with
- * wabt.js. The binary is committed next to its source so running the
+ * Compiles the hand-written kernels `lloyd.wat` (k-means) and
+ * `covariance.wat` (PCA) into `.wasm` binaries with wabt.js. Each binary is
+ * committed next to its source so running the
  * pipeline needs no build step; a test checks that the committed binary is
  * exactly what this compiler makes from the committed source.
  *
@@ -14,6 +15,11 @@ import wabt from 'wabt';
 export const LLOYD_WAT_PATH = fileURLToPath(new URL('./lloyd.wat', import.meta.url));
 /** Path of the committed binary that `lloydWasm.ts` loads. */
 export const LLOYD_WASM_PATH = fileURLToPath(new URL('./lloyd.wasm', import.meta.url));
+
+/** Path of the PCA kernels' WebAssembly text source. */
+export const COVARIANCE_WAT_PATH = fileURLToPath(new URL('./covariance.wat', import.meta.url));
+/** Path of the committed binary that `covarianceWasm.ts` loads. */
+export const COVARIANCE_WASM_PATH = fileURLToPath(new URL('./covariance.wasm', import.meta.url));
 
 /**
  * Compiles WebAssembly text to a validated binary. SIMD, threads (for the
@@ -43,7 +49,15 @@ export async function buildLloydWasm(): Promise<number> {
   return binary.byteLength;
 }
 
+/** Compiles `covariance.wat` and writes `covariance.wasm`; returns the binary's size in bytes. */
+export async function buildCovarianceWasm(): Promise<number> {
+  const binary = await compileWat(readFileSync(COVARIANCE_WAT_PATH, 'utf8'), 'covariance.wat');
+  writeFileSync(COVARIANCE_WASM_PATH, binary);
+  return binary.byteLength;
+}
+
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const bytes = await buildLloydWasm();
   console.log(`wrote ${LLOYD_WASM_PATH} (${bytes} bytes)`);
+  console.log(`wrote ${COVARIANCE_WASM_PATH} (${await buildCovarianceWasm()} bytes)`);
 }
