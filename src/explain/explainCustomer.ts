@@ -9,6 +9,12 @@
  * features that decide between its segment and the runner-up, and its RFM
  * scores and lifecycle stage with the rule that gave them.
  *
+ * For a run whose segments were found with k-prototypes (`--segment-on
+ * firmographics|both`, a `firmographics` section in model.json), the
+ * distances are the k-prototypes dissimilarities to the saved prototypes —
+ * what assigned the segment — rebuilt from the customer's row (./prototypes.ts);
+ * never the behavioural distances, which did not decide.
+ *
  * The customer table can be large, so it stays in DuckDB: only the one
  * customer's row and a handful of aggregates come into JavaScript.
  */
@@ -27,6 +33,8 @@ import { fmScore } from '../segments/rfmSegments.ts';
 import type { SegmentProfile, SegmentsDocument } from '../segments/types.ts';
 import { loadFittedChain, placeCustomer, type Placement } from './clusteringSpace.ts';
 import { customerValueOf, type CustomerValueExplanation } from '../value/explain.ts';
+import { readRunFirmographicInputs, RUN_FIRMOGRAPHIC_COLUMNS } from '../refresh/firmographics.ts';
+import { placeAmongPrototypes, prototypeMargins, type PrototypeExplanation } from './prototypes.ts';
 
 /** Most close ids suggested when a customer id is not in the run. */
 export const MAX_SUGGESTIONS = 3;
@@ -82,6 +90,14 @@ export interface CustomerExplanation {
   };
   /** Distance to the own centroid as published in customers.csv. */
   published_distance: number | null;
+  /**
+   * What assigned the segment: `k-means` (distances to centroids in the PCA
+   * space) or `k-prototypes` (runs found on firmographics: distances are
+   * √ of the mixed dissimilarity to each prototype, detailed in `prototypes`).
+   */
+  method: 'k-means' | 'k-prototypes';
+  /** For k-prototypes: the dissimilarity to every prototype, part by part; null for k-means or when it cannot be rebuilt. */
+  prototypes: PrototypeExplanation | null;
   /** The clustering space: features, number of principal components and the variance they keep. */
   space: { features: string[]; components: number; explained_variance: number } | null;
   /** Distances to every centroid, nearest first; null when the chain cannot be applied (see `space_note`). */
@@ -135,20 +151,12 @@ export async function explainCustomer(runDir: string, customerId: string): Promi
 
     const names = [...new Set([...model.features, ...Object.keys(segment.profile ?? {})])].filter((f) => columns.has(f));
     const population = await populationFigures(connection, table, names, row);
-    const features = names.map((feature) => compare(feature, row, segment, population[feature], model.features.includes(feature)));
+    // A run found on firmographics alone did not cluster on any behavioural feature.
+    const behaviourClustered = model.firmographics?.segment_on !== 'firmographics';
+    const features = names.map((feature) => compare(feature, row, segment, population[feature], behaviourClustered && model.features.includes(feature)));
 
     const nameOf = new Map(segments.segments.map((s) => [s.id, s.name]));
-    const { placement, note, explainedVariance } = place(model, row, segment.id, columns);
-    const distances = placement?.distances.map((d) => ({
-      segment_id: d.segmentId,
-      name: nameOf.get(d.segmentId) ?? `segment ${d.segmentId}`,
-      distance: d.distance,
-      assigned: d.segmentId === segment.id,
-    })) ?? null;
-    const own = distances?.find((d) => d.assigned);
-    const runner = placement && placement.runnerUp !== null ? distances!.find((d) => d.segment_id === placement.runnerUp)! : null;
-
-    return {
+    const common = {
       run: dir,
       customer_id: String(row.customer_id),
       segment: {
@@ -162,6 +170,33 @@ export async function explainCustomer(runDir: string, customerId: string): Promi
         unstable: segment.unstable === true,
       },
       published_distance: finiteOrNull(row.distance),
+    };
+    const rest = {
+      features,
+      rfm: rfmOf(row),
+      lifecycle: { stage: textOrNull(row.lifecycle_stage), reason: lifecycleReason(row, model.lifecycle) },
+      country: textOrNull(row.country),
+      first_order_date: textOrNull(row.first_order_date),
+      last_order_date: textOrNull(row.last_order_date),
+      value: customerValueOf(row, segment),
+    };
+    if (model.firmographics) {
+      return { ...common, method: 'k-prototypes' as const, ...(await explainPrototypes(connection, table, model, row, segment.id, columns, nameOf)), ...rest };
+    }
+    const { placement, note, explainedVariance } = place(model, row, segment.id, columns);
+    const distances = placement?.distances.map((d) => ({
+      segment_id: d.segmentId,
+      name: nameOf.get(d.segmentId) ?? `segment ${d.segmentId}`,
+      distance: d.distance,
+      assigned: d.segmentId === segment.id,
+    })) ?? null;
+    const own = distances?.find((d) => d.assigned);
+    const runner = placement && placement.runnerUp !== null ? distances!.find((d) => d.segment_id === placement.runnerUp)! : null;
+
+    return {
+      ...common,
+      method: 'k-means' as const,
+      prototypes: null,
       space: placement
         ? {
             features: model.features,
@@ -173,15 +208,69 @@ export async function explainCustomer(runDir: string, customerId: string): Promi
       space_note: note,
       runner_up: runner && own ? { segment_id: runner.segment_id, name: runner.name, distance: runner.distance, margin: runner.distance - own.distance } : null,
       deciding_features: placement ? decidingFeatures(placement) : [],
-      features,
-      rfm: rfmOf(row),
-      lifecycle: { stage: textOrNull(row.lifecycle_stage), reason: lifecycleReason(row, model.lifecycle) },
-      country: textOrNull(row.country),
-      first_order_date: textOrNull(row.first_order_date),
-      last_order_date: textOrNull(row.last_order_date),
-      value: customerValueOf(row, segment),
+      ...rest,
     };
   });
+}
+
+/** The parts of an explanation that differ for a k-prototypes run: distances to the prototypes, runner-up, deciding inputs. */
+type PrototypeParts = Pick<CustomerExplanation, 'prototypes' | 'space' | 'distances' | 'space_note' | 'runner_up' | 'deciding_features'>;
+
+/**
+ * Rebuilds the k-prototypes placement of one customer from the run's own
+ * files, or says plainly why it cannot (a table without the master's
+ * columns, a behavioural feature the model needs without a value).
+ */
+async function explainPrototypes(
+  connection: DuckDBConnection,
+  table: CustomerTable,
+  model: ModelDocument,
+  row: Record<string, unknown>,
+  ownSegment: number,
+  columns: Set<string>,
+  nameOf: ReadonlyMap<number, string>,
+): Promise<PrototypeParts> {
+  const section = model.firmographics!;
+  const how = `the run found its segments with k-prototypes on ${section.segment_on === 'both' ? 'firmographics and behaviour' : 'firmographics'}`;
+  const unavailable = (why: string): PrototypeParts => ({
+    prototypes: null,
+    space: null,
+    distances: null,
+    space_note: `${how}, but ${why}, so the distances that assigned the segment cannot be recomputed`,
+    runner_up: null,
+    deciding_features: [],
+  });
+  const missing = RUN_FIRMOGRAPHIC_COLUMNS.filter((c) => !columns.has(c));
+  if (missing.length > 0) return unavailable(`the customer table has no column ${missing.map((c) => show(c)).join(', ')}`);
+  const withBehaviour = (section.encoding.behaviour?.components ?? 0) > 0;
+  const chain = withBehaviour ? loadFittedChain(model) : null;
+  if (chain) {
+    const absent = chain.features.filter((f) => !columns.has(f) || finiteOrNull(row[f]) === null);
+    if (absent.length > 0) return unavailable(`the customer has no value for ${absent.map((f) => show(f)).join(', ')}, which the model clusters on`);
+  }
+  const inputs = await readRunFirmographicInputs(connection, table.from, { path: table.path, id: String(row.customer_id) }, 'customer_id::VARCHAR = $id');
+  if (!inputs || inputs.n !== 1) return unavailable('the customer’s firmographic columns cannot be read');
+  const features = Object.fromEntries(model.features.map((f) => [f, finiteOrNull(row[f])]));
+  const placement = placeAmongPrototypes(section, chain, inputs, features, nameOf);
+  const distances = placement.prototypes.map((p) => ({ segment_id: p.segment_id, name: p.name, distance: p.distance, assigned: p.segment_id === ownSegment }));
+  const own = distances.find((d) => d.assigned) ?? null;
+  const runner = distances.find((d) => !d.assigned) ?? null;
+  let deciding: DecidingFeature[] = [];
+  if (own && runner) {
+    const margins = prototypeMargins(placement, section, inputs, ownSegment, runner.segment_id);
+    const total = margins.reduce((a, m) => a + m.contribution, 0);
+    deciding = margins
+      .map((m) => ({ feature: m.input, label: m.label, contribution: m.contribution, share: total !== 0 ? m.contribution / total : 0 }))
+      .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution) || a.feature.localeCompare(b.feature));
+  }
+  return {
+    prototypes: placement,
+    space: chain ? { features: model.features, components: chain.pca.nComponents, explained_variance: sum(chain.pca.explainedVarianceRatio) } : null,
+    distances,
+    space_note: null,
+    runner_up: own && runner ? { segment_id: runner.segment_id, name: runner.name, distance: runner.distance, margin: runner.distance - own.distance } : null,
+    deciding_features: deciding,
+  };
 }
 
 async function readJson(path: string, runDir: string): Promise<unknown> {

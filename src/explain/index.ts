@@ -10,3 +10,12 @@ export {
 } from './explainCustomer.ts';
 export { loadFittedChain, placeCustomer, type CentroidDistance, type FeatureMargin, type FittedChain, type Placement } from './clusteringSpace.ts';
 export { formatFeatureValue, renderExplanation } from './render.ts';
+export {
+  placeAmongPrototypes,
+  prototypeMargins,
+  PROTOTYPE_INPUT_LABELS,
+  type PrototypeDistance,
+  type PrototypeExplanation,
+  type PrototypeMargin,
+  type PrototypeValues,
+} from './prototypes.ts';

@@ -5,6 +5,7 @@
  */
 import type { FeatureUnit } from '../segments/features.ts';
 import type { CustomerExplanation, FeatureComparison } from './explainCustomer.ts';
+import type { PrototypeExplanation, PrototypeValues } from './prototypes.ts';
 import { valueLine } from '../value/explain.ts';
 
 /** How many features the "decides between" line names. */
@@ -75,6 +76,38 @@ function table(header: string[], rows: string[][], indent = '  '): string[] {
   return [line(header), ...rows.map(line)];
 }
 
+const INPUT_SHORT: Readonly<Record<string, string>> = { wz_section: 'industry', size_class: 'size', state: 'state' };
+
+function shortInput(name: string): string {
+  return INPUT_SHORT[name] ?? name;
+}
+
+/** "WZ C, small, BY, 30 employees, 2.1 M EUR turnover" (unknown parts say so). */
+function firmographicWords(v: PrototypeValues): string {
+  const money = (x: number) => (x >= 1e6 ? `${ONE.format(x / 1e6)} M` : x >= 1e3 ? `${ONE.format(x / 1e3)} k` : INTEGER.format(x));
+  return [
+    v.wz_section && v.wz_section !== 'unknown' ? `WZ section ${v.wz_section}` : 'industry unknown',
+    v.size_class && v.size_class !== 'unknown' ? v.size_class : 'size unknown',
+    v.state === 'abroad' ? 'abroad' : v.state && v.state !== 'unknown' ? `state ${v.state}` : 'state unknown',
+    v.employees === null ? 'employees unknown' : `${INTEGER.format(v.employees)} employees`,
+    v.annual_revenue === null ? 'turnover unknown' : `${money(v.annual_revenue)} EUR turnover`,
+  ].join(', ');
+}
+
+/** The sentence on how k-prototypes distances are made. */
+function prototypeSpace(p: PrototypeExplanation): string {
+  const numbers = p.numeric.map((n) => (n === 'log_employees' ? 'employees' : n === 'log_annual_revenue' ? 'annual revenue' : n));
+  const parts = [
+    numbers.length > 0 ? `${numbers.join(' and ')} (ln(1 + x), standardised on the training customers)` : null,
+    p.behaviour ? `the ${p.behaviour.components} behavioural principal component${p.behaviour.components === 1 ? '' : 's'} (scaled by ${p.behaviour.scale.toFixed(3)})` : null,
+  ].filter(Boolean);
+  return (
+    `Segments were found with k-prototypes on ${p.segment_on === 'both' ? 'firmographics and behaviour' : 'firmographics'}: ` +
+    `distance² is the squared distance on ${parts.join(' and ') || 'no numbers'}, plus γ${NBSP}=${NBSP}${p.gamma} for each of ` +
+    `${p.categorical.map((c) => shortInput(c)).join(', ')} where the customer differs from the prototype.`
+  );
+}
+
 /**
  * Renders an explanation for a terminal or a log.
  *
@@ -99,13 +132,14 @@ export function renderExplanation(e: CustomerExplanation, options: { color?: boo
   }
 
   out.push('', bold('Why this segment'));
+  const centre = e.method === 'k-prototypes' ? 'prototype' : 'centroid';
   if (e.distances && e.distances.length > 0) {
     const own = e.distances.find((d) => d.assigned)!;
     const nearest = e.distances[0];
     if (nearest.assigned) {
       out.push(
         ...wrap(
-          `Its nearest centroid is “${own.name}” at ${own.distance.toFixed(3)}` +
+          `Its nearest ${centre} is “${own.name}” at ${own.distance.toFixed(3)}` +
             (e.runner_up ? `; next is “${e.runner_up.name}” at ${e.runner_up.distance.toFixed(3)} (${signed(e.runner_up.margin, 3)}).` : '.'),
           width,
           '  ',
@@ -129,7 +163,10 @@ export function renderExplanation(e: CustomerExplanation, options: { color?: boo
         ),
       );
     }
-    if (e.space) {
+    if (e.prototypes) {
+      out.push(...wrap(prototypeSpace(e.prototypes), width, '  '));
+      out.push(...wrap(`The customer: ${firmographicWords(e.prototypes.customer)}.`, width, '  '));
+    } else if (e.space) {
       out.push(
         ...wrap(
           `Distances are in the clustering space: ${e.space.features.length} features, log-transformed where skewed, winsorised and standardised, ` +
@@ -150,7 +187,8 @@ export function renderExplanation(e: CustomerExplanation, options: { color?: boo
     out.push(...wrap(`Stands out from all customers on: ${standouts.map((f) => `${unbroken(f.label)}${NBSP}${signed(f.z, 1)}${NBSP}sd`).join(', ')}.`, width, '  '));
   }
 
-  out.push('', bold('Features') + '  (* = used by the clustering; z and percentile against all customers)');
+  const used = e.method === 'k-prototypes' ? 'used through the principal components' : 'used by the clustering';
+  out.push('', bold('Features') + `  (* = ${used}; z and percentile against all customers)`);
   out.push(
     ...table(
       ['', 'customer', 'z', 'pctl', 'seg. median', 'seg. mean', 'seg. z'],
@@ -166,7 +204,25 @@ export function renderExplanation(e: CustomerExplanation, options: { color?: boo
     ),
   );
 
-  if (e.distances && e.distances.length > 0) {
+  if (e.prototypes && e.prototypes.prototypes.length > 0) {
+    const p = e.prototypes;
+    const own = p.prototypes.find((d) => d.segment_id === s.id) ?? p.prototypes[0];
+    out.push('', bold('Distance to each segment prototype') + `  (nearest first; distance² = numbers² + ${p.gamma} × mismatches)`);
+    out.push(
+      ...table(
+        ['segment', 'distance', 'vs own', ...(p.behaviour ? ['behaviour²'] : []), 'firmogr.²', 'mismatches'],
+        p.prototypes.map((d) => [
+          `${String(d.segment_id).padStart(2)}  ${d.name}`,
+          d.distance.toFixed(3),
+          d.segment_id === s.id ? '← assigned' : signed(d.distance - own.distance, 3),
+          ...(p.behaviour ? [(d.behaviour ?? 0).toFixed(3)] : []),
+          d.numeric.toFixed(3),
+          d.mismatches.length === 0 ? DASH : d.mismatches.map(shortInput).join(', '),
+        ]),
+      ),
+    );
+    out.push('  The prototypes:', ...p.prototypes.map((d) => `  ${String(d.segment_id).padStart(2)}  ${firmographicWords(d.values)}`));
+  } else if (e.distances && e.distances.length > 0) {
     const own = e.distances.find((d) => d.assigned)!;
     out.push('', bold('Distance to each segment centroid') + '  (nearest first)');
     out.push(
