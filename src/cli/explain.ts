@@ -10,7 +10,7 @@ export const EXPLAIN_FORMATS = ['table', 'json'] as const;
 export function registerExplain(program: Command, io: { stdout: NodeJS.WritableStream }): void {
   program
     .command('explain')
-    .description('show why a customer is in its segment: features vs. the segment profile, distance to every centroid, RFM and lifecycle')
+    .description('show why a customer is in its segment: features vs. the segment profile, distance to every centroid (every k-prototypes prototype for runs found on firmographics), RFM and lifecycle')
     .requiredOption('--run <dir>', 'a run directory written by discover or refresh')
     .requiredOption('--customer <id>', 'the customer id, as in customers.csv')
     .option('--format <format>', `output: ${EXPLAIN_FORMATS.join(' or ')} (json for scripts)`, 'table')
