@@ -4,8 +4,8 @@
  */
 import { InputError } from '../errors.ts';
 import type { KScanEntry } from '../segments/types.ts';
-import type { LloydAssign } from './kernels/lloyd.ts';
-import { KMeans } from './kmeans.ts';
+import type { LloydAssign, LloydKernelFactory } from './kernels/lloyd.ts';
+import { KMeans, type KMeansOptions } from './kmeans.ts';
 import type { DenseMatrix } from './matrix.ts';
 import { calinskiHarabasz, daviesBouldin, silhouetteScore } from './metrics.ts';
 import { bootstrapStability } from './stability.ts';
@@ -35,6 +35,8 @@ export interface ScanKOptions {
   onK?: (k: number) => void;
   /** Assignment kernel for every k-means fit of the scan (e.g. the WebAssembly one); default the plain-JS kernel. */
   assign?: LloydAssign;
+  /** Resident-kernel factory for every k-means fit of the scan (see {@link KMeansOptions.kernel}). */
+  kernel?: LloydKernelFactory;
 }
 
 /** One k of the scan: its quality figures and the fitted model. */
@@ -51,8 +53,8 @@ export interface ScanKResult {
  * measures are NaN for k = 1 (defined only for 2 or more clusters).
  */
 export function scanK(X: DenseMatrix, ks: number[], options: ScanKOptions = {}): ScanKResult[] {
-  const { nInit = 10, seed = 0, silhouetteSampleSize = 10000, stabilityResamples = 10, onK, assign } = options;
-  const kernel = assign ? { assign } : {};
+  const { nInit = 10, seed = 0, silhouetteSampleSize = 10000, stabilityResamples = 10, onK, assign, kernel: factory } = options;
+  const kernel = { ...(assign ? { assign } : {}), ...(factory ? { kernel: factory } : {}) };
   if (!Array.isArray(ks) || ks.length === 0) throw new InputError('the k scan needs at least one k');
   if (!Number.isSafeInteger(stabilityResamples) || stabilityResamples < 0) {
     throw new InputError(`stabilityResamples must be an integer ≥ 0, got ${stabilityResamples}`);

@@ -3,7 +3,7 @@
  * the semantics of scikit-learn's `KMeans`, deterministic from its seed.
  */
 import { InputError } from '../errors.ts';
-import { lloydAssign, type LloydAssign } from './kernels/lloyd.ts';
+import { lloydAssign, type LloydAssign, type LloydKernelFactory, type PlusPlusSeeder } from './kernels/lloyd.ts';
 import { checkMatrix, columnStats, type DenseMatrix } from './matrix.ts';
 import { deriveSeed, Rng } from './rng.ts';
 
@@ -36,6 +36,13 @@ export interface KMeansOptions {
    * function with the same contract (e.g. the WebAssembly kernel) may replace it.
    */
   assign?: LloydAssign;
+  /**
+   * Makes a kernel bound to the training X for the passes of one fit (all
+   * runs, the seeding and every iteration), e.g. the WebAssembly kernel with
+   * X copied in once; it must give the same results as `assign`. It is
+   * disposed at the end of the fit. `predict` still uses `assign`.
+   */
+  kernel?: LloydKernelFactory;
 }
 
 /** Serialised form of a fitted {@link KMeans}. */
@@ -101,13 +108,14 @@ export class KMeans {
   readonly seed: number;
   readonly init: KMeansInit;
   private readonly assign: LloydAssign;
+  private readonly kernelFactory: LloydKernelFactory | undefined;
   private centroidValues: DenseMatrix | null = null;
   private labelValues: Int32Array | null = null;
   private inertiaValue = NaN;
   private iterations = 0;
 
   constructor(options: KMeansOptions) {
-    const { k, nInit = 10, maxIter = 300, tol = 1e-4, seed = 0, init = 'k-means++', assign = lloydAssign } = options ?? ({} as KMeansOptions);
+    const { k, nInit = 10, maxIter = 300, tol = 1e-4, seed = 0, init = 'k-means++', assign = lloydAssign, kernel } = options ?? ({} as KMeansOptions);
     if (!Number.isSafeInteger(k) || k < 1) throw new InputError(`k must be an integer ≥ 1, got ${k}`);
     if (!Number.isSafeInteger(nInit) || nInit < 1) throw new InputError(`nInit must be an integer ≥ 1, got ${nInit}`);
     if (!Number.isSafeInteger(maxIter) || maxIter < 1) throw new InputError(`maxIter must be an integer ≥ 1, got ${maxIter}`);
@@ -115,6 +123,7 @@ export class KMeans {
     if (!Number.isSafeInteger(seed) || seed < 0) throw new InputError(`seed must be an integer ≥ 0, got ${seed}`);
     if (init !== 'k-means++' && init !== 'random') throw new InputError(`init must be "k-means++" or "random", got ${JSON.stringify(init)}`);
     if (typeof assign !== 'function') throw new InputError('assign must be a Lloyd assignment kernel function');
+    if (kernel !== undefined && typeof kernel !== 'function') throw new InputError('kernel must be a Lloyd kernel factory function');
     this.k = k;
     this.nInit = nInit;
     this.maxIter = maxIter;
@@ -122,6 +131,25 @@ export class KMeans {
     this.seed = seed;
     this.init = init;
     this.assign = assign;
+    this.kernelFactory = kernel;
+  }
+
+  /**
+   * Runs `body` with the assignment function of one fit on X: the factory's
+   * resident kernel when there is one (disposed afterwards, also on error),
+   * else `assign`.
+   */
+  private withKernel<T>(X: DenseMatrix, ws: Workspace, body: (assign: LloydAssign, seeder: () => PlusPlusSeeder) => T): T {
+    if (!this.kernelFactory) return body(this.assign, () => arraySeeder(X, this.assign, ws));
+    const kernel = this.kernelFactory(X.data, X.rows, X.cols, this.k);
+    try {
+      // The kernel holds X already: the X argument of each call is that same X.
+      const assign: LloydAssign = (_X, _n, _d, C, k, labels, dist2, sums, counts) => kernel.assign(C, labels, dist2, sums, counts, k);
+      const seeder = kernel.plusPlus ? () => kernel.plusPlus!() : () => arraySeeder(X, assign, ws);
+      return body(assign, seeder);
+    } finally {
+      kernel.dispose();
+    }
   }
 
   /** Clusters the rows of `X` (n×d, n ≥ k): the best of `nInit` seeded runs. */
@@ -132,17 +160,19 @@ export class KMeans {
     const ws = workspace(n, d, this.k);
     // The winner's labels are copied out of the shared workspace.
     const bestLabels = new Int32Array(n);
-    let best: RunResult | null = null;
-    for (let r = 0; r < this.nInit; r += 1) {
-      const rng = new Rng(deriveSeed(this.seed, r));
-      const initial = this.init === 'k-means++' ? kmeansPlusPlus(X, this.k, rng, this.assign, ws) : randomCentroids(X, this.k, rng);
-      const result = this.run(X, initial, tolerance, ws);
-      if (best === null || result.inertia < best.inertia) {
-        bestLabels.set(result.labels);
-        best = { ...result, labels: bestLabels };
+    this.withKernel(X, ws, (assign, seeder) => {
+      let best: RunResult | null = null;
+      for (let r = 0; r < this.nInit; r += 1) {
+        const rng = new Rng(deriveSeed(this.seed, r));
+        const initial = this.init === 'k-means++' ? kmeansPlusPlus(X, this.k, rng, seeder()) : randomCentroids(X, this.k, rng);
+        const result = this.run(X, initial, tolerance, ws, assign);
+        if (best === null || result.inertia < best.inertia) {
+          bestLabels.set(result.labels);
+          best = { ...result, labels: bestLabels };
+        }
       }
-    }
-    this.finish(X, best!, ws);
+      this.finish(X, best!, ws, assign);
+    });
     return this;
   }
 
@@ -156,8 +186,11 @@ export class KMeans {
     checkMatrix(initial, 'KMeans.fitFromCentroids: initial centroids', { minRows: 0, cols: X.cols });
     if (initial.rows !== this.k) throw new InputError(`initial centroids must have k = ${this.k} rows, got ${initial.rows}`);
     const ws = workspace(X.rows, X.cols, this.k);
-    const result = this.run(X, initial.data.slice(), this.absoluteTolerance(X), ws);
-    this.finish(X, { ...result, labels: result.labels.slice() }, ws);
+    const tolerance = this.absoluteTolerance(X);
+    this.withKernel(X, ws, (assign) => {
+      const result = this.run(X, initial.data.slice(), tolerance, ws, assign);
+      this.finish(X, { ...result, labels: result.labels.slice() }, ws, assign);
+    });
     return this;
   }
 
@@ -280,7 +313,7 @@ export class KMeans {
   }
 
   /** One Lloyd run; labels are left in `ws.labels`, consistent with the returned centroids. */
-  private run(X: DenseMatrix, initial: Float64Array, tolerance: number, ws: Workspace): RunResult {
+  private run(X: DenseMatrix, initial: Float64Array, tolerance: number, ws: Workspace, assign: LloydAssign): RunResult {
     const { data, rows: n, cols: d } = X;
     const k = this.k;
     const { labels, previous, dist2, sums, counts } = ws;
@@ -292,7 +325,7 @@ export class KMeans {
     let consistent = false;
     while (iter < this.maxIter) {
       iter += 1;
-      inertia = this.assign(data, n, d, C, k, labels, dist2, sums, counts);
+      inertia = assign(data, n, d, C, k, labels, dist2, sums, counts);
       relocateEmptyClusters(data, d, k, labels, dist2, sums, counts);
       let shift = 0;
       let moved = false;
@@ -318,12 +351,12 @@ export class KMeans {
       if (sameLabels(labels, previous, n) || shift <= tolerance) break;
       previous.set(labels);
     }
-    if (!consistent) inertia = this.assign(data, n, d, C, k, labels, dist2, sums, counts);
+    if (!consistent) inertia = assign(data, n, d, C, k, labels, dist2, sums, counts);
     return { centroids: C, labels, inertia, nIter: iter };
   }
 
   /** Renumbers the winning run's clusters canonically and recomputes labels and inertia from its centroids. */
-  private finish(X: DenseMatrix, best: RunResult, ws: Workspace): void {
+  private finish(X: DenseMatrix, best: RunResult, ws: Workspace, assign: LloydAssign): void {
     const { rows: n, cols: d } = X;
     const k = this.k;
     const order = new Int32Array(k).fill(-1);
@@ -336,7 +369,7 @@ export class KMeans {
     const centroids = new Float64Array(k * d);
     for (let c = 0; c < k; c += 1) centroids.set(best.centroids.subarray(c * d, (c + 1) * d), order[c] * d);
     const labels = best.labels;
-    this.inertiaValue = this.assign(X.data, n, d, centroids, k, labels, ws.dist2, ws.sums, ws.counts);
+    this.inertiaValue = assign(X.data, n, d, centroids, k, labels, ws.dist2, ws.sums, ws.counts);
     this.centroidValues = { data: centroids, rows: k, cols: d };
     this.labelValues = labels;
     this.iterations = best.nIter;
@@ -405,14 +438,12 @@ function relocateEmptyClusters(
 }
 
 /**
- * Greedy k-means++ seeding (as scikit-learn's `_kmeans_plusplus`). Returns
- * k×d centroids. The distances to each candidate come from the assignment
- * kernel with a single centroid, so a faster kernel speeds up seeding too.
+ * The k-means++ seeding steps on the plain arrays of the workspace, with
+ * the distances to a candidate from the assignment kernel with a single
+ * centroid (so a faster kernel speeds up seeding too).
  */
-function kmeansPlusPlus(X: DenseMatrix, k: number, rng: Rng, assign: LloydAssign, ws: Workspace): Float64Array {
+function arraySeeder(X: DenseMatrix, assign: LloydAssign, ws: Workspace): PlusPlusSeeder {
   const { data, rows: n, cols: d } = X;
-  const centroids = new Float64Array(k * d);
-  const trials = 2 + Math.floor(Math.log(k));
   // ws.dist2 receives the distances to one candidate; ws.labels, ws.sums and ws.counts are scratch.
   const toCandidate = ws.dist2;
   ws.seeding ??= Array.from({ length: 4 }, () => new Float64Array(n));
@@ -421,18 +452,58 @@ function kmeansPlusPlus(X: DenseMatrix, k: number, rng: Rng, assign: LloydAssign
   const distancesTo = (index: number): void => {
     assign(data, n, d, data.subarray(index * d, (index + 1) * d), 1, ws.labels, toCandidate, ws.sums, ws.counts);
   };
+  return {
+    first(index) {
+      distancesTo(index);
+      closest.set(toCandidate);
+    },
+    cumulative() {
+      let total = 0;
+      for (let i = 0; i < n; i += 1) {
+        total += closest[i];
+        cumulative[i] = total;
+      }
+      return cumulative;
+    },
+    trial(index) {
+      distancesTo(index);
+      let potential = 0;
+      for (let i = 0; i < n; i += 1) {
+        const m = toCandidate[i] < closest[i] ? toCandidate[i] : closest[i];
+        candidate[i] = m;
+        potential += m;
+      }
+      return potential;
+    },
+    keepTrial() {
+      const swap = bestCandidate;
+      bestCandidate = candidate;
+      candidate = swap;
+    },
+    acceptBest() {
+      const swap = closest;
+      closest = bestCandidate;
+      bestCandidate = swap;
+    },
+  };
+}
+
+/**
+ * Greedy k-means++ seeding (as scikit-learn's `_kmeans_plusplus`). Returns
+ * k×d centroids.
+ */
+function kmeansPlusPlus(X: DenseMatrix, k: number, rng: Rng, seeder: PlusPlusSeeder): Float64Array {
+  const { data, rows: n, cols: d } = X;
+  const centroids = new Float64Array(k * d);
+  const trials = 2 + Math.floor(Math.log(k));
 
   const first = rng.nextInt(n);
   centroids.set(data.subarray(first * d, (first + 1) * d), 0);
-  distancesTo(first);
-  closest.set(toCandidate);
+  seeder.first(first);
 
   for (let c = 1; c < k; c += 1) {
-    let total = 0;
-    for (let i = 0; i < n; i += 1) {
-      total += closest[i];
-      cumulative[i] = total;
-    }
+    const cumulative = seeder.cumulative();
+    const total = cumulative[n - 1];
     let bestPotential = Infinity;
     let bestIndex = -1;
     for (let t = 0; t < trials; t += 1) {
@@ -446,25 +517,15 @@ function kmeansPlusPlus(X: DenseMatrix, k: number, rng: Rng, assign: LloydAssign
         else hi = mid;
       }
       const index = lo;
-      distancesTo(index);
-      let potential = 0;
-      for (let i = 0; i < n; i += 1) {
-        const m = toCandidate[i] < closest[i] ? toCandidate[i] : closest[i];
-        candidate[i] = m;
-        potential += m;
-      }
+      const potential = seeder.trial(index);
       if (potential < bestPotential) {
         bestPotential = potential;
         bestIndex = index;
-        const swap = bestCandidate;
-        bestCandidate = candidate;
-        candidate = swap;
+        seeder.keepTrial();
       }
     }
     centroids.set(data.subarray(bestIndex * d, (bestIndex + 1) * d), c * d);
-    const swap = closest;
-    closest = bestCandidate;
-    bestCandidate = swap;
+    seeder.acceptBest();
   }
   return centroids;
 }

@@ -6,6 +6,7 @@
 import { InputError } from '../errors.ts';
 import { checkMatrix, gatherRows, type DenseMatrix } from './matrix.ts';
 import { Rng } from './rng.ts';
+import { silhouetteSumsWasm } from './wasm/lloydWasm.ts';
 
 /** Labels renumbered 0..count−1 in order of first appearance, with the original label of each id. */
 interface DenseLabels {
@@ -57,27 +58,11 @@ export function silhouetteSamples(X: DenseMatrix, labels: ArrayLike<number>): Fl
 }
 
 function silhouetteOfDense(data: Float64Array, n: number, d: number, ids: Int32Array, K: number): Float64Array {
-  // sums[i*K + c]: total distance from point i to the points of cluster c.
-  const sums = new Float64Array(n * K);
+  // sums[i*K + c]: total distance from point i to the points of cluster c,
+  // added in point order, from the WebAssembly SIMD kernel.
+  const sums = silhouetteSumsWasm(data, n, d, ids, K);
   const sizes = new Float64Array(K);
   for (let i = 0; i < n; i += 1) sizes[ids[i]] += 1;
-  // Each pair once: half the distance computations of the obvious double loop.
-  for (let i = 0; i < n; i += 1) {
-    const ri = i * d;
-    const li = ids[i];
-    const si = i * K;
-    for (let j = i + 1; j < n; j += 1) {
-      const rj = j * d;
-      let s = 0;
-      for (let t = 0; t < d; t += 1) {
-        const diff = data[ri + t] - data[rj + t];
-        s += diff * diff;
-      }
-      const dist = Math.sqrt(s);
-      sums[si + ids[j]] += dist;
-      sums[j * K + li] += dist;
-    }
-  }
   const out = new Float64Array(n);
   for (let i = 0; i < n; i += 1) {
     const own = ids[i];

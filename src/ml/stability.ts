@@ -89,7 +89,7 @@ export function bootstrapStability(
   const jaccardCount = new Float64Array(k);
   for (let r = 0; r < resamples; r += 1) {
     const rows = new Rng(deriveSeed(seed, 2 * r + 1)).bootstrapIndices(n, bootstrapSize);
-    const model = fitFn(gatherRows(X, rows), deriveSeed(seed, 2 * r + 2));
+    const model = fitFn(gatherSample(X, rows), deriveSeed(seed, 2 * r + 2));
     const labels = model.predict(evaluated);
     if (labels.length !== evaluated.rows) throw new Error(`stability: the refit model returned ${labels.length} labels for ${evaluated.rows} rows`);
     ariPerResample.push(adjustedRandIndex(reference, labels));
@@ -113,4 +113,19 @@ export function bootstrapStability(
     ariPerResample,
     jaccard: Array.from(jaccardSum, (s, c) => (jaccardCount[c] > 0 ? s / jaccardCount[c] : NaN)),
   };
+}
+
+/**
+ * The rows of X at `rows` (each < n, so unchecked), copied coordinate by
+ * coordinate: for the few coordinates of a clustering space that is several
+ * times faster than a subarray copy per row.
+ */
+function gatherSample(X: DenseMatrix, rows: ArrayLike<number>): DenseMatrix {
+  const { data, cols: d } = X;
+  const count = rows.length;
+  const out = new Float64Array(count * d);
+  for (let r = 0, o = 0; r < count; r += 1) {
+    for (let j = 0, i = rows[r] * d; j < d; j += 1) out[o++] = data[i++];
+  }
+  return { data: out, rows: count, cols: d };
 }

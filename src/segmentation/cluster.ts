@@ -1,14 +1,23 @@
+import { availableParallelism } from 'node:os';
 import type { DiscoverOptions } from '../config.ts';
 import { InputError } from '../errors.ts';
 import type { CustomerFeatureMatrix } from '../features/build.ts';
 import type { Progress } from '../cli/progress.ts';
 import { KMeans } from '../ml/kmeans.ts';
-import { lloydAssignWasm } from '../ml/wasm/lloydWasm.ts';
+import { createLloydKernelPool, lloydAssignWasm, lloydKernelFactory } from '../ml/wasm/lloydWasm.ts';
 import { scanK, chooseK, K_CHOICE_RULE } from '../ml/kScan.ts';
 import { bootstrapStability } from '../ml/stability.ts';
 import { orderLabelsByRevenue } from '../segments/profile.ts';
 import type { ClusterQuality, KScanEntry } from '../segments/types.ts';
 import type { TransformChain } from './transformChain.ts';
+import type { LloydKernelFactory } from '../ml/kernels/lloyd.ts';
+
+/**
+ * Threads of the k-means kernel: two where the machine has them (the
+ * blocks of a pass at 100k customers are too few to share more widely).
+ * Results are bit-identical for any number.
+ */
+const CLUSTER_THREADS = Math.min(2, availableParallelism());
 
 /** Largest bootstrap sample the stability refits see. */
 export const STABILITY_SAMPLE_SIZE = 50_000;
@@ -53,6 +62,25 @@ export function clusterCustomers(
   if (ks.length === 0 || n < ks[0] + 1) {
     throw new InputError(`--k ${options.k}: needs more customers than segments, but the input has ${n} customer${n === 1 ? '' : 's'}`);
   }
+  // One pool of wasm memory and worker threads for every k-means fit of the
+  // stage: each fit copies its X in once, and the workers start once.
+  const pool = createLloydKernelPool({ threads: CLUSTER_THREADS });
+  try {
+    return clusterWithPool(X, ks, features, options, progress, lloydKernelFactory(pool));
+  } finally {
+    pool.dispose();
+  }
+}
+
+function clusterWithPool(
+  X: TransformChain['scores'],
+  ks: number[],
+  features: CustomerFeatureMatrix,
+  options: DiscoverOptions,
+  progress: Progress,
+  kernel: LloydKernelFactory,
+): Clustering {
+  const spec = options.kSpec;
   const task = progress.task('k scan', ks.length);
   const scan = scanK(X, ks, {
     nInit: options.nInit,
@@ -62,6 +90,7 @@ export function clusterCustomers(
     onK: (k: number) => task.tick(`k=${k}`),
     // The WebAssembly SIMD kernel, always: the same kernel on every run keeps results bit-identical.
     assign: lloydAssignWasm,
+    kernel,
   });
   task.done();
   const entries: KScanEntry[] = scan.map((s) => s.entry);
@@ -78,7 +107,7 @@ export function clusterCustomers(
   if (options.stabilityResamples > 0) {
     const stability = bootstrapStability(
       X,
-      (sample, seed) => new KMeans({ k: chosenK, nInit: Math.min(options.nInit, 3), seed, assign: lloydAssignWasm }).fit(sample),
+      (sample, seed) => new KMeans({ k: chosenK, nInit: Math.min(options.nInit, 3), seed, assign: lloydAssignWasm, kernel }).fit(sample),
       labels,
       chosenK,
       // Bootstrap samples of at most 50,000 customers: stability is about whether

@@ -14,7 +14,57 @@ import { Rng } from '../../src/ml/rng.ts';
 
 const line = (...xs: number[]): DenseMatrix => fromRows(xs.map((x) => [x]));
 
+/** The plain double loop over pairs: the reference the kernel must match bit for bit. */
+function silhouetteByPairs(data: Float64Array, n: number, d: number, labels: ArrayLike<number>): Float64Array {
+  const ids = Int32Array.from(labels);
+  const K = Math.max(...ids) + 1;
+  const sums = new Float64Array(n * K);
+  const sizes = new Float64Array(K);
+  for (let i = 0; i < n; i += 1) sizes[ids[i]] += 1;
+  for (let i = 0; i < n; i += 1) {
+    for (let j = i + 1; j < n; j += 1) {
+      let s = 0;
+      for (let t = 0; t < d; t += 1) {
+        const diff = data[i * d + t] - data[j * d + t];
+        s += diff * diff;
+      }
+      const dist = Math.sqrt(s);
+      sums[i * K + ids[j]] += dist;
+      sums[j * K + ids[i]] += dist;
+    }
+  }
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i += 1) {
+    const own = ids[i];
+    if (sizes[own] <= 1) continue;
+    const a = sums[i * K + own] / (sizes[own] - 1);
+    let b = Infinity;
+    for (let c = 0; c < K; c += 1) if (c !== own && sizes[c] > 0) b = Math.min(b, sums[i * K + c] / sizes[c]);
+    const denom = Math.max(a, b);
+    out[i] = denom > 0 ? (b - a) / denom : 0;
+  }
+  return out;
+}
+
 describe('silhouette', () => {
+  it.each([
+    [301, 1, 3],
+    [300, 3, 4],
+    [257, 4, 6],
+    [200, 5, 2],
+    [199, 8, 7],
+    [150, 9, 5],
+    [120, 12, 3],
+  ])('n=%i d=%i K=%i: bit-identical to the plain double loop over pairs', (n, d, K) => {
+    const rng = new Rng(n * 31 + d);
+    // Integer coordinates make exact distance ties and duplicate points likely; one singleton cluster.
+    const data = Float64Array.from({ length: n * d }, () => rng.nextInt(7) + (rng.next() < 0.5 ? 0 : rng.next()));
+    const labels = Int32Array.from({ length: n }, (_, i) => (i === n - 1 ? K - 1 : rng.nextInt(K - 1)));
+    const ours = silhouetteSamples({ data, rows: n, cols: d }, labels);
+    const expected = silhouetteByPairs(data, n, d, labels);
+    expect(Buffer.from(ours.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+  });
+
   it('matches the hand computation on four points', () => {
     // Clusters {0, 1} and {4, 6} on a line.
     //   x=0: a = 1, b = (4 + 6)/2 = 5   → 4/5

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { compileWat, LLOYD_WASM_PATH, LLOYD_WAT_PATH } from '../../src/ml/wasm/build.ts';
 import {
   createLloydKernel,
+  createLloydKernelPool,
   LLOYD_BLOCK_ROWS,
   lloydAssignWasm,
   type LloydKernel,
@@ -165,6 +166,12 @@ const SHAPES: [number, number, number][] = [
   [300, 5, 1],
   [1000, 8, 1],
   [999, 8, 33],
+  // d = 4 has its own code; 1..3 and 5..7 run on the d = 4 and d = 8 code, padded.
+  [3, 4, 1],
+  [4097, 4, 6],
+  [2 * LLOYD_BLOCK_ROWS + 3, 4, 9],
+  [1001, 6, 5],
+  [4099, 7, 3],
 ];
 
 describe('Lloyd wasm kernel vs the scalar loop', () => {
@@ -294,9 +301,24 @@ describe('Lloyd wasm kernel determinism', () => {
     }
   });
 
+  it('gives the same bits from the d = 4 code and the any-d code, also padded', () => {
+    for (const d of [2, 4]) {
+      const { X, C } = randomProblem(n, d, 6, 31 + d);
+      const fast = createLloydKernel(X, n, d, 6);
+      const generic = createLloydKernel(X, n, d, 6, { generic: true });
+      try {
+        expectIdentical(runKernel(generic, C), runKernel(fast, C));
+      } finally {
+        fast.dispose();
+        generic.dispose();
+      }
+    }
+  });
+
   it.each([
     [8, 8],
     [5, 3],
+    [4, 6],
   ])('gives the same bits on 1, 2 and 3 threads and on every run (d=%i, k=%i)', async (d, k) => {
     const { X, C } = randomProblem(n, d, k, 77 + d);
     const single = createLloydKernel(X, n, d, k);
@@ -328,6 +350,43 @@ describe('Lloyd wasm kernel determinism', () => {
         kernel.dispose();
       }
     }
+  });
+});
+
+describe('Lloyd wasm kernel pool', () => {
+  it('runs problem after problem on the same workers, with fewer centroids on demand', async () => {
+    const pool = createLloydKernelPool({ threads: 2 });
+    try {
+      await pool.ready;
+      for (const [m, d, k] of [[9 * LLOYD_BLOCK_ROWS + 5, 4, 6], [3000, 8, 8], [5 * LLOYD_BLOCK_ROWS, 3, 4], [7, 9, 2]]) {
+        const { X, C } = randomProblem(m, d, k, m + 3 * d);
+        const kernel = pool.kernel(X, m, d, k);
+        for (let run = 0; run < 3; run++) expectIdentical(runKernel(kernel, C), scalarLloyd(X, m, d, C, k, LLOYD_BLOCK_ROWS));
+        // One centroid, as k-means++ seeding asks for.
+        const o = outputs(m, d, 1, 5);
+        const inertia = kernel.assign(C, o.labels, o.dist2, o.sums, o.counts, 1);
+        expectIdentical({ ...o, inertia }, scalarLloyd(X, m, d, C, 1, LLOYD_BLOCK_ROWS));
+        expect(() => kernel.assign(C, o.labels, o.dist2, o.sums, o.counts, k + 1)).toThrow(RangeError);
+      }
+    } finally {
+      pool.dispose();
+    }
+  });
+
+  it('stops a kernel when the pool loads another problem or is disposed', () => {
+    const pool = createLloydKernelPool();
+    const a = randomProblem(100, 4, 3, 1);
+    const first = pool.kernel(a.X, 100, 4, 3);
+    const second = pool.kernel(a.X, 100, 4, 3);
+    const o = outputs(100, 4, 3);
+    expect(() => first.assign(a.C, o.labels, o.dist2, o.sums, o.counts)).toThrow(/dispose|another problem/);
+    runKernel(second, a.C);
+    second.dispose();
+    // Disposing a kernel of a pool leaves the pool usable.
+    runKernel(pool.kernel(a.X, 100, 4, 3), a.C);
+    pool.dispose();
+    pool.dispose();
+    expect(() => pool.kernel(a.X, 100, 4, 3)).toThrow(/dispose/);
   });
 });
 

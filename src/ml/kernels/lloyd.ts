@@ -11,6 +11,55 @@ export type LloydAssign = (
 ) => number;
 
 /**
+ * A Lloyd kernel bound to one X (e.g. with X resident in WebAssembly memory):
+ * the same pass as {@link LloydAssign} without passing X again. `k` (at most
+ * the k it was made for) lets k-means++ seeding run single-centroid passes
+ * on the same kernel.
+ */
+export interface ResidentLloydKernel {
+  assign(C: Float64Array, labels: Int32Array, dist2: Float64Array, sums: Float64Array, counts: Float64Array, k?: number): number;
+  /**
+   * Optional: k-means++ seeding steps on the resident X, without copying
+   * distances out per candidate. Must give the same bits as
+   * {@link PlusPlusSeeder}'s definition.
+   */
+  plusPlus?(): PlusPlusSeeder;
+  /** Releases the kernel; called once by whoever asked the factory for it. */
+  dispose(): void;
+}
+
+/**
+ * The steps of greedy k-means++ seeding over n rows, as k-means runs them.
+ * Squared distances are summed over coordinates in index order (as the
+ * Lloyd kernels do); every sum over rows is taken in row order.
+ */
+export interface PlusPlusSeeder {
+  /** Sets the closest-centre distances to the squared distances to row `index` (the first centre). */
+  first(index: number): void;
+  /**
+   * Running sums of the closest-centre distances in row order (the last is
+   * the total). A view that is valid until the next call.
+   */
+  cumulative(): Float64Array;
+  /**
+   * Candidate row `index`: the minimum of each row's closest-centre distance
+   * and its squared distance to the candidate, kept as the trial's; returns
+   * their sum (the potential).
+   */
+  trial(index: number): number;
+  /** Keeps the last trial's minima as the best trial of this round. */
+  keepTrial(): void;
+  /** Makes the best trial's minima the closest-centre distances (ends a round). */
+  acceptBest(): void;
+}
+
+/**
+ * Makes a {@link ResidentLloydKernel} for X (row-major n×d) and passes with up
+ * to k centroids; k-means asks for one per fit and disposes it at the end.
+ */
+export type LloydKernelFactory = (X: Float64Array, n: number, d: number, k: number) => ResidentLloydKernel;
+
+/**
  * One Lloyd assignment pass: labels, squared distance to the nearest
  * centroid, per-cluster coordinate sums and counts; returns inertia.
  *

@@ -76,10 +76,15 @@
     (if (i32.and (i32.eq (local.get $d) (i32.const 8)) (i32.eqz (local.get $generic)))
       (then
         (call $block_d8 (local.get $x) (local.get $c) (local.get $k) (local.get $rows)
-          (local.get $lab) (local.get $dist) (local.get $part)))
-      (else
-        (call $block_any (local.get $x) (local.get $c) (local.get $k) (local.get $d) (local.get $rows)
-          (local.get $lab) (local.get $dist) (local.get $part)))))
+          (local.get $lab) (local.get $dist) (local.get $part))
+        (return)))
+    (if (i32.and (i32.eq (local.get $d) (i32.const 4)) (i32.eqz (local.get $generic)))
+      (then
+        (call $block_d4 (local.get $x) (local.get $c) (local.get $k) (local.get $rows)
+          (local.get $lab) (local.get $dist) (local.get $part))
+        (return)))
+    (call $block_any (local.get $x) (local.get $c) (local.get $k) (local.get $d) (local.get $rows)
+      (local.get $lab) (local.get $dist) (local.get $part)))
 
   ;; Any d >= 1, k >= 1. $x, $lab, $dist, $part are already offset to the block.
   ;; Each pair's coordinates are first gathered into the scratch as d vectors
@@ -199,6 +204,182 @@
         (br $pairs)))
 
     (f64.store (i32.add (local.get $cnt) (i32.shl (local.get $k) (i32.const 3))) (local.get $inertia)))
+
+  ;; k-means++ seeding, one candidate: for each of the n rows (row-major, d
+  ;; coordinates, at $x) the squared distance to the row at $p, summed over
+  ;; the coordinates in index order as the Lloyd code does (so the same
+  ;; bits), then the smaller of it and $closest[i] into $out[i]. Returns the
+  ;; sum of the $out values, added in row order. For even d, two rows at a
+  ;; time, one per lane (as the Lloyd code): the row after the last (the
+  ;; padding row) may be computed, so $closest and $out have n + 1 entries;
+  ;; only n are summed.
+  (func (export "seed_trial")
+    (param $x i32) (param $p i32) (param $closest i32) (param $out i32) (param $n i32) (param $d i32)
+    (result f64)
+    (local $i i32) (local $j i32) (local $d8 i32)
+    (local $s f64) (local $t f64) (local $c f64) (local $sum f64)
+    (local $acc v128) (local $tv v128) (local $u v128) (local $w v128)
+    (local.set $d8 (i32.shl (local.get $d) (i32.const 3)))
+    (if (i32.eqz (i32.and (local.get $d) (i32.const 1)))
+      (then
+        (block $pdone
+          (loop $pairs
+            (br_if $pdone (i32.ge_u (local.get $i) (local.get $n)))
+            ;; Coordinates j, j+1 of rows i ($u) and i+1 ($w), regrouped per coordinate.
+            (local.set $u (v128.load (local.get $x)))
+            (local.set $w (v128.load (i32.add (local.get $x) (local.get $d8))))
+            (local.set $acc (f64x2.mul
+              (local.tee $tv (f64x2.sub
+                (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $u) (local.get $w))
+                (v128.load64_splat (local.get $p))))
+              (local.get $tv)))
+            (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul
+              (local.tee $tv (f64x2.sub
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $u) (local.get $w))
+                (v128.load64_splat offset=8 (local.get $p))))
+              (local.get $tv))))
+            (local.set $j (i32.const 16))
+            (block $ddone
+              (loop $dims
+                (br_if $ddone (i32.ge_u (local.get $j) (local.get $d8)))
+                (local.set $u (v128.load (i32.add (local.get $x) (local.get $j))))
+                (local.set $w (v128.load (i32.add (i32.add (local.get $x) (local.get $d8)) (local.get $j))))
+                (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul
+                  (local.tee $tv (f64x2.sub
+                    (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $u) (local.get $w))
+                    (v128.load64_splat (i32.add (local.get $p) (local.get $j)))))
+                  (local.get $tv))))
+                (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul
+                  (local.tee $tv (f64x2.sub
+                    (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $u) (local.get $w))
+                    (v128.load64_splat offset=8 (i32.add (local.get $p) (local.get $j)))))
+                  (local.get $tv))))
+                (local.set $j (i32.add (local.get $j) (i32.const 16)))
+                (br $dims)))
+            ;; pmin(c, s) is s < c ? s : c, per lane.
+            (local.set $acc (f64x2.pmin (v128.load (local.get $closest)) (local.get $acc)))
+            (v128.store (local.get $out) (local.get $acc))
+            (local.set $sum (f64.add (local.get $sum) (f64x2.extract_lane 0 (local.get $acc))))
+            (if (i32.lt_u (i32.add (local.get $i) (i32.const 1)) (local.get $n))
+              (then (local.set $sum (f64.add (local.get $sum) (f64x2.extract_lane 1 (local.get $acc))))))
+            (local.set $x (i32.add (local.get $x) (i32.shl (local.get $d8) (i32.const 1))))
+            (local.set $closest (i32.add (local.get $closest) (i32.const 16)))
+            (local.set $out (i32.add (local.get $out) (i32.const 16)))
+            (local.set $i (i32.add (local.get $i) (i32.const 2)))
+            (br $pairs)))
+        (return (local.get $sum))))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $s (f64.const 0))
+        (local.set $j (i32.const 0))
+        (loop $dims
+          (local.set $t (f64.sub
+            (f64.load (i32.add (local.get $x) (local.get $j)))
+            (f64.load (i32.add (local.get $p) (local.get $j)))))
+          (local.set $s (f64.add (local.get $s) (f64.mul (local.get $t) (local.get $t))))
+          (local.set $j (i32.add (local.get $j) (i32.const 8)))
+          (br_if $dims (i32.lt_u (local.get $j) (local.get $d8))))
+        (local.set $c (f64.load (local.get $closest)))
+        (local.set $s (select (local.get $s) (local.get $c) (f64.lt (local.get $s) (local.get $c))))
+        (f64.store (local.get $out) (local.get $s))
+        (local.set $sum (f64.add (local.get $sum) (local.get $s)))
+        (local.set $x (i32.add (local.get $x) (local.get $d8)))
+        (local.set $closest (i32.add (local.get $closest) (i32.const 8)))
+        (local.set $out (i32.add (local.get $out) (i32.const 8)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows)))
+    (local.get $sum))
+
+  ;; Running sums of $src[0..n) into $dst, added in order; returns the total.
+  (func (export "cumsum") (param $src i32) (param $dst i32) (param $n i32) (result f64)
+    (local $sum f64) (local $end i32)
+    (local.set $end (i32.add (local.get $src) (i32.shl (local.get $n) (i32.const 3))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
+        (local.set $sum (f64.add (local.get $sum) (f64.load (local.get $src))))
+        (f64.store (local.get $dst) (local.get $sum))
+        (local.set $src (i32.add (local.get $src) (i32.const 8)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 8)))
+        (br $next)))
+    (local.get $sum))
+
+  ;; Silhouette sums: out[i*kc + c] = sum over the rows j of group c, in
+  ;; order, of the Euclidean distance between rows i and j, for the n rows
+  ;; (row-major, d coordinates, d even, at $x, with one padding row after
+  ;; them). The rows are grouped by cluster: group c is rows starts[c] to
+  ;; starts[c+1] - 1 (i32 at $starts). A row's distance to itself is 0 and
+  ;; adds nothing, so it needs no test. Two rows i, i+1 at a time, one per
+  ;; lane, their coordinates gathered into $scr (d f64x2); every distance is
+  ;; summed over the coordinates in index order from 0 and each sum is added
+  ;; up in group order, so the results are those of the plain loops. out has
+  ;; n + 1 rows (the padding row's are written and meaningless).
+  (func (export "silhouette_sums")
+    (param $x i32) (param $n i32) (param $d i32) (param $starts i32) (param $kc i32)
+    (param $out i32) (param $scr i32)
+    (local $i i32) (local $c i32) (local $j i32) (local $jend i32) (local $t i32)
+    (local $d8 i32) (local $d16 i32) (local $xi i32) (local $xj i32) (local $o i32)
+    (local $acc v128) (local $s v128) (local $tv v128)
+    (local.set $d8 (i32.shl (local.get $d) (i32.const 3)))
+    (local.set $d16 (i32.shl (local.get $d) (i32.const 4)))
+    (block $idone
+      (loop $rows
+        (br_if $idone (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $xi (i32.add (local.get $x) (i32.mul (local.get $i) (local.get $d8))))
+        (local.set $t (i32.const 0))
+        (loop $gather
+          (v128.store (i32.add (local.get $scr) (i32.shl (local.get $t) (i32.const 1)))
+            (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+              (v128.load64_splat (i32.add (local.get $xi) (local.get $t)))
+              (v128.load64_splat (i32.add (i32.add (local.get $xi) (local.get $d8)) (local.get $t)))))
+          (local.set $t (i32.add (local.get $t) (i32.const 8)))
+          (br_if $gather (i32.lt_u (local.get $t) (local.get $d8))))
+        (local.set $o (i32.add (local.get $out) (i32.shl (i32.mul (local.get $i) (local.get $kc)) (i32.const 3))))
+        (local.set $c (i32.const 0))
+        (block $cdone
+          (loop $groups
+            (br_if $cdone (i32.ge_u (local.get $c) (local.get $kc)))
+            (local.set $j (i32.load (i32.add (local.get $starts) (i32.shl (local.get $c) (i32.const 2)))))
+            (local.set $jend (i32.load offset=4 (i32.add (local.get $starts) (i32.shl (local.get $c) (i32.const 2)))))
+            (local.set $xj (i32.add (local.get $x) (i32.mul (local.get $j) (local.get $d8))))
+            (local.set $acc (v128.const f64x2 0 0))
+            (block $jdone
+              (loop $others
+                (br_if $jdone (i32.ge_u (local.get $j) (local.get $jend)))
+                (local.set $s (f64x2.mul
+                  (local.tee $tv (f64x2.sub (v128.load (local.get $scr)) (v128.load64_splat (local.get $xj))))
+                  (local.get $tv)))
+                (local.set $s (f64x2.add (local.get $s) (f64x2.mul
+                  (local.tee $tv (f64x2.sub (v128.load offset=16 (local.get $scr)) (v128.load64_splat offset=8 (local.get $xj))))
+                  (local.get $tv))))
+                (local.set $t (i32.const 16))
+                (block $tdone
+                  (loop $coords
+                    (br_if $tdone (i32.ge_u (local.get $t) (local.get $d8)))
+                    (local.set $s (f64x2.add (local.get $s) (f64x2.mul
+                      (local.tee $tv (f64x2.sub
+                        (v128.load (i32.add (local.get $scr) (i32.shl (local.get $t) (i32.const 1))))
+                        (v128.load64_splat (i32.add (local.get $xj) (local.get $t)))))
+                      (local.get $tv))))
+                    (local.set $s (f64x2.add (local.get $s) (f64x2.mul
+                      (local.tee $tv (f64x2.sub
+                        (v128.load offset=16 (i32.add (local.get $scr) (i32.shl (local.get $t) (i32.const 1))))
+                        (v128.load64_splat offset=8 (i32.add (local.get $xj) (local.get $t)))))
+                      (local.get $tv))))
+                    (local.set $t (i32.add (local.get $t) (i32.const 16)))
+                    (br $coords)))
+                (local.set $acc (f64x2.add (local.get $acc) (f64x2.sqrt (local.get $s))))
+                (local.set $xj (i32.add (local.get $xj) (local.get $d8)))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br $others)))
+            (f64.store (i32.add (local.get $o) (i32.shl (local.get $c) (i32.const 3))) (f64x2.extract_lane 0 (local.get $acc)))
+            (f64.store (i32.add (i32.add (local.get $o) (i32.shl (local.get $kc) (i32.const 3))) (i32.shl (local.get $c) (i32.const 3)))
+              (f64x2.extract_lane 1 (local.get $acc)))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $groups)))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br $rows))))
 
   ;; d = 8, k >= 1: the pair's eight coordinate vectors stay in registers
   ;; while it is compared with all k centroids, and the sums are added two
@@ -335,6 +516,106 @@
               (v128.load offset=112 (local.get $x))))))
 
         (local.set $x (i32.add (local.get $x) (i32.const 128)))
+        (local.set $r (i32.add (local.get $r) (i32.const 2)))
+        (br $pairs)))
+
+    (f64.store (i32.add (local.get $cnt) (i32.shl (local.get $k) (i32.const 3))) (local.get $inertia)))
+
+  ;; d = 4, k >= 1: $block_d8 with four coordinate vectors (rows of 32 bytes,
+  ;; centroids of 64). The caller pads d = 1..3 to 4 with zero coordinates,
+  ;; which add exactly +0 to every distance and sum, so those get the same
+  ;; bits as well. With only four vectors live, the distance and the running
+  ;; minimum fit in registers together: one loop over the centroids.
+  (func $block_d4
+    (param $x i32) (param $c i32) (param $k i32) (param $rows i32)
+    (param $lab i32) (param $dist i32) (param $part i32)
+    (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128)
+    (local $acc v128) (local $t v128) (local $best v128) (local $bl v128) (local $ci v128)
+    (local $u v128) (local $w v128)
+    (local $cnt i32) (local $cend i32) (local $cp i32)
+    (local $r i32) (local $l i32) (local $a i32)
+    (local $dv f64) (local $inertia f64)
+
+    (local.set $cnt (i32.add (local.get $part) (i32.shl (local.get $k) (i32.const 5))))
+    (local.set $cend (i32.add (local.get $c) (i32.shl (local.get $k) (i32.const 6))))
+    (memory.fill (local.get $part) (i32.const 0) (call $scratch_offset (i32.const 4) (local.get $k)))
+
+    (block $done
+      (loop $pairs
+        (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+        ;; Row r is at $x, row r+1 (or the padding row) at $x + 32.
+        (local.set $u (v128.load offset=0 (local.get $x)))
+        (local.set $w (v128.load offset=32 (local.get $x)))
+        (local.set $x0 (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $u) (local.get $w)))
+        (local.set $x1 (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $u) (local.get $w)))
+        (local.set $u (v128.load offset=16 (local.get $x)))
+        (local.set $w (v128.load offset=48 (local.get $x)))
+        (local.set $x2 (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $u) (local.get $w)))
+        (local.set $x3 (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $u) (local.get $w)))
+
+        ;; Centroid 0 sets the minimum; 0 + t*t is t*t exactly, so the sum
+        ;; starts from the first product as in $block_d8.
+        (local.set $best (f64x2.mul
+          (local.tee $t (f64x2.sub (local.get $x0) (v128.load offset=0 (local.get $c)))) (local.get $t)))
+        (local.set $best (f64x2.add (local.get $best) (f64x2.mul
+          (local.tee $t (f64x2.sub (local.get $x1) (v128.load offset=16 (local.get $c)))) (local.get $t))))
+        (local.set $best (f64x2.add (local.get $best) (f64x2.mul
+          (local.tee $t (f64x2.sub (local.get $x2) (v128.load offset=32 (local.get $c)))) (local.get $t))))
+        (local.set $best (f64x2.add (local.get $best) (f64x2.mul
+          (local.tee $t (f64x2.sub (local.get $x3) (v128.load offset=48 (local.get $c)))) (local.get $t))))
+        (local.set $bl (v128.const i64x2 0 0))
+        (local.set $ci (v128.const i64x2 0 0))
+        (local.set $cp (i32.add (local.get $c) (i32.const 64)))
+        (block $cdone
+          (loop $cents
+            (br_if $cdone (i32.ge_u (local.get $cp) (local.get $cend)))
+            (local.set $acc (f64x2.mul
+              (local.tee $t (f64x2.sub (local.get $x0) (v128.load offset=0 (local.get $cp)))) (local.get $t)))
+            (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul
+              (local.tee $t (f64x2.sub (local.get $x1) (v128.load offset=16 (local.get $cp)))) (local.get $t))))
+            (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul
+              (local.tee $t (f64x2.sub (local.get $x2) (v128.load offset=32 (local.get $cp)))) (local.get $t))))
+            (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul
+              (local.tee $t (f64x2.sub (local.get $x3) (v128.load offset=48 (local.get $cp)))) (local.get $t))))
+            (local.set $ci (i64x2.add (local.get $ci) (v128.const i64x2 1 1)))
+            ;; Strict < keeps the lower index on a tie (see $block_d8).
+            (local.set $bl (i32x4.max_u (local.get $bl)
+              (v128.and (f64x2.lt (local.get $acc) (local.get $best)) (local.get $ci))))
+            (local.set $best (f64x2.pmin (local.get $best) (local.get $acc)))
+            (local.set $cp (i32.add (local.get $cp) (i32.const 64)))
+            (br $cents)))
+
+        ;; Row r (lane 0).
+        (local.set $l (i32x4.extract_lane 0 (local.get $bl)))
+        (local.set $dv (f64x2.extract_lane 0 (local.get $best)))
+        (i32.store (i32.add (local.get $lab) (i32.shl (local.get $r) (i32.const 2))) (local.get $l))
+        (f64.store (i32.add (local.get $dist) (i32.shl (local.get $r) (i32.const 3))) (local.get $dv))
+        (local.set $inertia (f64.add (local.get $inertia) (local.get $dv)))
+        (local.set $a (i32.add (local.get $cnt) (i32.shl (local.get $l) (i32.const 3))))
+        (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64.const 1)))
+        (local.set $a (i32.add (local.get $part) (i32.shl (local.get $l) (i32.const 5))))
+        (v128.store offset=0 (local.get $a) (f64x2.add (v128.load offset=0 (local.get $a))
+          (v128.load offset=0 (local.get $x))))
+        (v128.store offset=16 (local.get $a) (f64x2.add (v128.load offset=16 (local.get $a))
+          (v128.load offset=16 (local.get $x))))
+
+        ;; Row r+1 (lane 1), unless r is the padded last row of an odd block.
+        (if (i32.lt_u (i32.add (local.get $r) (i32.const 1)) (local.get $rows))
+          (then
+            (local.set $l (i32x4.extract_lane 2 (local.get $bl)))
+            (local.set $dv (f64x2.extract_lane 1 (local.get $best)))
+            (i32.store offset=4 (i32.add (local.get $lab) (i32.shl (local.get $r) (i32.const 2))) (local.get $l))
+            (f64.store offset=8 (i32.add (local.get $dist) (i32.shl (local.get $r) (i32.const 3))) (local.get $dv))
+            (local.set $inertia (f64.add (local.get $inertia) (local.get $dv)))
+            (local.set $a (i32.add (local.get $cnt) (i32.shl (local.get $l) (i32.const 3))))
+            (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64.const 1)))
+            (local.set $a (i32.add (local.get $part) (i32.shl (local.get $l) (i32.const 5))))
+            (v128.store offset=0 (local.get $a) (f64x2.add (v128.load offset=0 (local.get $a))
+              (v128.load offset=32 (local.get $x))))
+            (v128.store offset=16 (local.get $a) (f64x2.add (v128.load offset=16 (local.get $a))
+              (v128.load offset=48 (local.get $x))))))
+
+        (local.set $x (i32.add (local.get $x) (i32.const 64)))
         (local.set $r (i32.add (local.get $r) (i32.const 2)))
         (br $pairs)))
 
