@@ -20,5 +20,7 @@ CREATE OR REPLACE MACRO parse_number(txt) AS
 -- so spreadsheets show it as text instead of running it as a formula.
 -- The first character's code point (61 =, 43 +, 45 -, 64 @, 9 tab, 13 CR;
 -- ascii('') is 0) is tested instead of a regex: it runs on every text cell.
+-- list_contains, not IN: DuckDB turns a six-value IN into a join, and a COPY
+-- through a join no longer keeps the table's row order.
 CREATE OR REPLACE MACRO csv_safe(txt) AS
-  CASE WHEN ascii(txt) IN (61, 43, 45, 64, 9, 13) AND try_cast(txt AS DOUBLE) IS NULL THEN '''' || txt ELSE txt END;
+  CASE WHEN list_contains([61, 43, 45, 64, 9, 13], ascii(txt)) AND try_cast(txt AS DOUBLE) IS NULL THEN '''' || txt ELSE txt END;

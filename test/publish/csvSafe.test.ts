@@ -1,8 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listValue } from '@duckdb/node-api';
 import { openDatabase } from '../../src/db/database.ts';
 import { sqlFile } from '../../src/db/sqlFile.ts';
 import { queryRows } from '../../src/db/query.ts';
+import { quoteLiteral } from '../../src/db/quote.ts';
+import { tempDir } from '../helpers/files.ts';
 
 /** OWASP's rule as first written (a regex on the first character); the macro must give exactly this. */
 const REFERENCE = `CASE WHEN regexp_matches(txt, '^[=+\\-@\\t\\r]') AND try_cast(txt AS DOUBLE) IS NULL THEN '''' || txt ELSE txt END`;
@@ -29,6 +33,28 @@ describe('csv_safe', () => {
       expect(byCell.get('-5')).toBe('-5');
       expect(byCell.get('')).toBe('');
       expect(byCell.get(null)).toBeNull();
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('csv_safe in a COPY', () => {
+  it('keeps the table order of a COPY without ORDER BY (several row groups, parallel scan)', async () => {
+    const db = await openDatabase({ threads: 2 });
+    try {
+      const path = join(tempDir(), 'ordered.csv');
+      await db.connection.run(sqlFile('macros'));
+      await db.connection.run(
+        `CREATE TABLE ordered AS SELECT i, CASE WHEN i % 7 = 0 THEN '=' || i ELSE 'c' || i END AS txt FROM range(300000) r(i) ORDER BY i`,
+      );
+      await db.connection.run(`COPY (SELECT i, csv_safe(txt) AS txt FROM ordered) TO ${quoteLiteral(path)} (FORMAT csv, HEADER true)`);
+      const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+      expect(lines).toHaveLength(300001);
+      const ids = lines.slice(1).map((line) => Number(line.split(',')[0]));
+      expect(ids.every((id, index) => id === index)).toBe(true);
+      expect(lines[1]).toBe("0,'=0");
+      expect(lines[2]).toBe('1,c1');
     } finally {
       db.close();
     }
