@@ -89,7 +89,7 @@ function firmographicWords(v: PrototypeValues): string {
     v.wz_section && v.wz_section !== 'unknown' ? `WZ section ${v.wz_section}` : 'industry unknown',
     v.size_class && v.size_class !== 'unknown' ? v.size_class : 'size unknown',
     v.state === 'abroad' ? 'abroad' : v.state && v.state !== 'unknown' ? `state ${v.state}` : 'state unknown',
-    v.employees === null ? 'employees unknown' : `${INTEGER.format(v.employees)} employees`,
+    v.employees === null ? 'employees unknown' : `${INTEGER.format(v.employees)} employee${INTEGER.format(v.employees) === '1' ? '' : 's'}`,
     v.annual_revenue === null ? 'turnover unknown' : `${money(v.annual_revenue)} EUR turnover`,
   ].join(', ');
 }
