@@ -4,6 +4,7 @@
  */
 import { InputError } from '../errors.ts';
 import { checkMatrix, type DenseMatrix } from './matrix.ts';
+import { COVARIANCE_WASM_MAX_COLS, deviationsWasm, standardiseWasm, sumsMinMaxWasm } from './wasm/covarianceWasm.ts';
 
 /** The format tag of a serialised {@link StandardScaler}. */
 export const STANDARD_SCALER_FORMAT = 'segmenta.standard-scaler/v1';
@@ -42,29 +43,13 @@ export class StandardScaler {
 
   /** Learns per-column mean and scale from `X` (n×d, n ≥ 1). */
   fit(X: DenseMatrix): this {
-    checkMatrix(X, 'StandardScaler.fit: X');
+    checkMatrix(X, 'StandardScaler.fit: X', { finite: false });
     const { data, rows: n, cols: d } = X;
-    const mean = new Float64Array(d);
-    const min = new Float64Array(d).fill(Infinity);
-    const max = new Float64Array(d).fill(-Infinity);
-    for (let i = 0, p = 0; i < n; i += 1) {
-      for (let j = 0; j < d; j += 1, p += 1) {
-        const x = data[p];
-        mean[j] += x;
-        if (x < min[j]) min[j] = x;
-        if (x > max[j]) max[j] = x;
-      }
-    }
+    const { sums: mean, min, max } = d <= COVARIANCE_WASM_MAX_COLS ? sumsMinMaxWasm(data, n, d) : sumsMinMaxScalar(data, n, d);
+    // A NaN or ±Infinity makes its column's sum non-finite: only then scan for it (and throw).
+    if (!mean.every(Number.isFinite)) checkMatrix(X, 'StandardScaler.fit: X');
     for (let j = 0; j < d; j += 1) mean[j] = min[j] === max[j] ? min[j] : mean[j] / n;
-    const variance = new Float64Array(d);
-    const dev = new Float64Array(d);
-    for (let i = 0, p = 0; i < n; i += 1) {
-      for (let j = 0; j < d; j += 1, p += 1) {
-        const t = data[p] - mean[j];
-        dev[j] += t;
-        variance[j] += t * t;
-      }
-    }
+    const { dev, squares: variance } = d <= COVARIANCE_WASM_MAX_COLS ? deviationsWasm(data, n, d, mean) : deviationsScalar(data, n, d, mean);
     const scale = new Float64Array(d);
     const eps = Number.EPSILON;
     for (let j = 0; j < d; j += 1) {
@@ -85,12 +70,13 @@ export class StandardScaler {
   /** (X − mean) / scale, as a new n×d matrix. */
   transform(X: DenseMatrix): DenseMatrix {
     const { mean, scale } = this.fitted();
-    checkMatrix(X, 'StandardScaler.transform: X', { minRows: 0, cols: mean.length });
+    checkMatrix(X, 'StandardScaler.transform: X', { minRows: 0, cols: mean.length, finite: false });
     const { data, rows: n, cols: d } = X;
-    const out = new Float64Array(n * d);
     // Multiplying by 1/scale would be faster but not bit-identical to scikit-learn's division.
-    for (let i = 0, p = 0; i < n; i += 1) for (let j = 0; j < d; j += 1, p += 1) out[p] = (data[p] - mean[j]) / scale[j];
-    return { data: out, rows: n, cols: d };
+    const { values, finite } = d <= COVARIANCE_WASM_MAX_COLS ? standardiseWasm(data, n, d, mean, scale) : standardiseScalar(data, n, d, mean, scale);
+    // A non-finite input value gives a non-finite result: only then scan for it (and throw).
+    if (!finite) checkMatrix(X, 'StandardScaler.transform: X', { minRows: 0, cols: mean.length });
+    return { data: values, rows: n, cols: d };
   }
 
   /** Fits on `X`, then transforms it. */
@@ -165,4 +151,53 @@ export class StandardScaler {
     }
     return { mean: this.meanValues, variance: this.varianceValues, scale: this.scaleValues };
   }
+}
+
+/**
+ * Reference loop of the scaler's first pass (the WebAssembly kernel must
+ * match it bit for bit): column sums, minima and maxima, row by row.
+ */
+export function sumsMinMaxScalar(data: Float64Array, n: number, d: number): { sums: Float64Array; min: Float64Array; max: Float64Array } {
+  const sums = new Float64Array(d);
+  const min = new Float64Array(d).fill(Infinity);
+  const max = new Float64Array(d).fill(-Infinity);
+  for (let i = 0, p = 0; i < n; i += 1) {
+    for (let j = 0; j < d; j += 1, p += 1) {
+      const x = data[p];
+      sums[j] += x;
+      if (x < min[j]) min[j] = x;
+      if (x > max[j]) max[j] = x;
+    }
+  }
+  return { sums, min, max };
+}
+
+/** Reference loop of the second pass: sums of x − mean and of its square, row by row. */
+export function deviationsScalar(data: Float64Array, n: number, d: number, mean: Float64Array): { dev: Float64Array; squares: Float64Array } {
+  const dev = new Float64Array(d);
+  const squares = new Float64Array(d);
+  for (let i = 0, p = 0; i < n; i += 1) {
+    for (let j = 0; j < d; j += 1, p += 1) {
+      const t = data[p] - mean[j];
+      dev[j] += t;
+      squares[j] += t * t;
+    }
+  }
+  return { dev, squares };
+}
+
+/** Reference loop of transform: (x − mean) / scale, and whether every result is finite. */
+export function standardiseScalar(
+  data: Float64Array, n: number, d: number, mean: Float64Array, scale: Float64Array,
+): { values: Float64Array; finite: boolean } {
+  const out = new Float64Array(n * d);
+  let check = 0;
+  for (let i = 0, p = 0; i < n; i += 1) {
+    for (let j = 0; j < d; j += 1, p += 1) {
+      const v = (data[p] - mean[j]) / scale[j];
+      out[p] = v;
+      check += v - v;
+    }
+  }
+  return { values: out, finite: check === 0 };
 }

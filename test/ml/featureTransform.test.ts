@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { FeatureTransformer, quantileSorted, quantilesInPlace, signedLog1p } from '../../src/ml/featureTransform.ts';
+import { Rng } from '../../src/ml/rng.ts';
 
 describe('FeatureTransformer', () => {
   it('applies signed log1p and clips at the learnt quantiles', () => {
@@ -18,6 +19,14 @@ describe('FeatureTransformer', () => {
     expect(X.data[100 * 2]).toBeCloseTo(Math.log1p(1000), 12);
     expect(X.data[100 * 2 + 1]).toBe(100);
     expect(X.data[1]).toBeCloseTo(2, 12); // days clipped up to the 1st percentile (2.0)
+  });
+
+  it('log-transforms exactly as signedLog1p, table-served small counts included', () => {
+    const a = Float64Array.from([...Array.from({ length: 5000 }, (_, i) => i), -0, -3, 2.5, 1e12, 4095, 4096, -4095, 2 ** 31 + 1]);
+    const expected = Array.from(a, (x) => signedLog1p(x));
+    const t = new FeatureTransformer([{ name: 'a', log1p: true }], { clipQuantile: 0 });
+    expect(exactly(Array.from(t.fitTransform({ a }).data))).toEqual(exactly(expected));
+    expect(exactly(Array.from(t.transform({ a }).data))).toEqual(exactly(expected));
   });
 
   it('handles negative net revenue', () => {
@@ -93,6 +102,25 @@ describe('quantilesInPlace', () => {
     ];
     for (const values of inputs) {
       const qs = [0.005, 0.995, 0, 1, 0.5];
+      expect(exactly(quantilesInPlace(values.slice(), qs))).toEqual(exactly(reference(values, qs)));
+    }
+  });
+
+  it('is exact on large inputs whatever the distribution (sampling, and selection when sampling gives up)', () => {
+    const rng = new Rng(5);
+    const n = 40_000;
+    const makers: Array<(i: number) => number> = [
+      () => (rng.next() < 0.95 ? (rng.next() < 0.5 ? -0 : 0) : rng.next()), // mostly zeros of both signs
+      () => Math.floor(rng.next() * 4), // four values
+      () => rng.nextGaussian() * 1e-300, // tiny values around zero
+      (i) => (i % 4096 === 0 ? 1e9 + i : rng.next()), // outliers exactly where the sample looks
+      (i) => (i % 5 === 0 ? -1 : i), // sample-unfriendly period
+      () => (rng.next() < 0.001 ? NaN : rng.next()),
+      (i) => (i < n / 2 ? -0 : 0),
+    ];
+    for (const make of makers) {
+      const values = Float64Array.from({ length: n }, (_, i) => make(i));
+      const qs = [0.005, 0.995, 0.25, 0.0001, 0.9999];
       expect(exactly(quantilesInPlace(values.slice(), qs))).toEqual(exactly(reference(values, qs)));
     }
   });

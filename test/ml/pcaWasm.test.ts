@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { centredCrossProductsScalar, columnSumsScalar, PCA, projectScalar } from '../../src/ml/pca.ts';
 import { Rng } from '../../src/ml/rng.ts';
 import { compileWat, COVARIANCE_WASM_PATH, COVARIANCE_WAT_PATH } from '../../src/ml/wasm/build.ts';
-import { centredCrossProductsWasm, columnSumsWasm, projectWasm } from '../../src/ml/wasm/covarianceWasm.ts';
+import { deviationsScalar, standardiseScalar, StandardScaler, sumsMinMaxScalar } from '../../src/ml/standardScaler.ts';
+import {
+  centredCrossProductsWasm, columnSumsWasm, deviationsWasm, projectWasm, standardiseWasm, sumsMinMaxWasm,
+} from '../../src/ml/wasm/covarianceWasm.ts';
 
 /** Rows with offsets and spreads that differ by column, so rounding differs by column too. */
 function data(n: number, d: number, seed: number): Float64Array {
@@ -46,6 +49,43 @@ describe('covariance wasm kernels vs the scalar loops', () => {
     expect(projectScalar(X, n, d, mean, components, 2).finite).toBe(false);
     X[7] = NaN;
     expect(Number.isNaN(columnSumsWasm(X, n, d)[1])).toBe(true);
+  });
+});
+
+describe('scaler wasm kernels vs the scalar loops', () => {
+  it.each([[1, 1], [7, 2], [5000, 8], [4097, 13], [3, 5]])('are bit-identical for n=%i, d=%i', (n, d) => {
+    const X = data(n, d, n + d);
+    // Signed zeros and NaN, where min/max keep the first of equal values and ignore NaN.
+    for (let p = 0; p < X.length; p += 17) X[p] = p % 2 === 0 ? -0 : 0;
+    if (X.length > 40) X[33] = NaN;
+    const a = sumsMinMaxWasm(X, n, d);
+    const b = sumsMinMaxScalar(X, n, d);
+    expect([bits(a.sums), bits(a.min), bits(a.max)]).toEqual([bits(b.sums), bits(b.min), bits(b.max)]);
+    const mean = Float64Array.from({ length: d }, (_, j) => j * 999.5);
+    const scale = Float64Array.from({ length: d }, (_, j) => 1 + j / 3);
+    const c = deviationsWasm(X, n, d, mean);
+    const e = deviationsScalar(X, n, d, mean);
+    expect([bits(c.dev), bits(c.squares)]).toEqual([bits(e.dev), bits(e.squares)]);
+    const f = standardiseWasm(X, n, d, mean, scale);
+    const g = standardiseScalar(X, n, d, mean, scale);
+    expect(bits(f.values)).toBe(bits(g.values));
+    expect(f.finite).toBe(g.finite);
+    expect(f.finite).toBe(X.length <= 40);
+  });
+
+  it('zeros of both signs: min and max keep the first one seen, as the scalar loop does', () => {
+    const X = Float64Array.of(0, -0, -0, 0);
+    const a = sumsMinMaxWasm(X, 2, 2);
+    expect([Object.is(a.min[0], 0), Object.is(a.min[1], -0), Object.is(a.max[0], 0), Object.is(a.max[1], -0)]).toEqual([true, true, true, true]);
+  });
+
+  it('StandardScaler still names the first non-finite value', () => {
+    const X = { data: data(30, 3, 9), rows: 30, cols: 3 };
+    const scaler = new StandardScaler().fit(X);
+    const bad = { data: X.data.slice(), rows: 30, cols: 3 };
+    bad.data[3 * 4 + 1] = Infinity;
+    expect(() => new StandardScaler().fit(bad)).toThrow(/non-finite value Infinity at row 4, column 1/);
+    expect(() => scaler.transform(bad)).toThrow(/non-finite value Infinity at row 4, column 1/);
   });
 });
 

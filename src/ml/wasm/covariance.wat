@@ -245,4 +245,109 @@
         (local.set $x (i32.add (local.get $x) (local.get $row_bytes)))
         (br $row)))
     (f64.add (f64x2.extract_lane 0 (local.get $chk)) (f64x2.extract_lane 1 (local.get $chk))))
+;; StandardScaler passes (same rule: the operations of the scalar loops in
+  ;; standardScaler.ts, in their order). For each pass, row by row, two
+  ;; columns per vector, an odd last column alone.
+
+  ;; acc[j] += x; mn[j] = x < mn[j] ? x : mn[j]; mx[j] = x > mx[j] ? x : mx[j]
+  ;; (pmin / pmax are exactly these selects: NaN and -0 leave them unchanged).
+  (func (export "sums_min_max") (param $x i32) (param $rows i32) (param $d i32) (param $acc i32) (param $mn i32) (param $mx i32)
+    (local $end i32) (local $pairs_end i32) (local $j i32) (local $v v128) (local $a i32) (local $s f64) (local $t f64)
+    (local.set $end (i32.add (local.get $x) (i32.shl (i32.mul (local.get $rows) (local.get $d)) (i32.const 3))))
+    (local.set $pairs_end (i32.shl (i32.and (local.get $d) (i32.const -2)) (i32.const 3)))
+    (block $done
+      (loop $row
+        (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+        (local.set $j (i32.const 0))
+        (block $pairs_done
+          (loop $pair
+            (br_if $pairs_done (i32.ge_u (local.get $j) (local.get $pairs_end)))
+            (local.set $v (v128.load (i32.add (local.get $x) (local.get $j))))
+            (local.set $a (i32.add (local.get $acc) (local.get $j)))
+            (v128.store (local.get $a) (f64x2.add (v128.load (local.get $a)) (local.get $v)))
+            (local.set $a (i32.add (local.get $mn) (local.get $j)))
+            (v128.store (local.get $a) (f64x2.pmin (v128.load (local.get $a)) (local.get $v)))
+            (local.set $a (i32.add (local.get $mx) (local.get $j)))
+            (v128.store (local.get $a) (f64x2.pmax (v128.load (local.get $a)) (local.get $v)))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br $pair)))
+        (if (i32.and (local.get $d) (i32.const 1))
+          (then
+            (local.set $s (f64.load (i32.add (local.get $x) (local.get $j))))
+            (local.set $a (i32.add (local.get $acc) (local.get $j)))
+            (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (local.get $s)))
+            (local.set $a (i32.add (local.get $mn) (local.get $j)))
+            (local.set $t (f64.load (local.get $a)))
+            (f64.store (local.get $a) (select (local.get $s) (local.get $t) (f64.lt (local.get $s) (local.get $t))))
+            (local.set $a (i32.add (local.get $mx) (local.get $j)))
+            (local.set $t (f64.load (local.get $a)))
+            (f64.store (local.get $a) (select (local.get $s) (local.get $t) (f64.gt (local.get $s) (local.get $t))))))
+        (local.set $x (i32.add (local.get $x) (i32.shl (local.get $d) (i32.const 3))))
+        (br $row))))
+
+  ;; t = x - mean[j]; dev[j] += t; sq[j] += t * t
+  (func (export "deviations") (param $x i32) (param $rows i32) (param $d i32) (param $mean i32) (param $dev i32) (param $sq i32)
+    (local $end i32) (local $pairs_end i32) (local $j i32) (local $t v128) (local $a i32) (local $s f64)
+    (local.set $end (i32.add (local.get $x) (i32.shl (i32.mul (local.get $rows) (local.get $d)) (i32.const 3))))
+    (local.set $pairs_end (i32.shl (i32.and (local.get $d) (i32.const -2)) (i32.const 3)))
+    (block $done
+      (loop $row
+        (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+        (local.set $j (i32.const 0))
+        (block $pairs_done
+          (loop $pair
+            (br_if $pairs_done (i32.ge_u (local.get $j) (local.get $pairs_end)))
+            (local.set $t (f64x2.sub (v128.load (i32.add (local.get $x) (local.get $j)))
+                                     (v128.load (i32.add (local.get $mean) (local.get $j)))))
+            (local.set $a (i32.add (local.get $dev) (local.get $j)))
+            (v128.store (local.get $a) (f64x2.add (v128.load (local.get $a)) (local.get $t)))
+            (local.set $a (i32.add (local.get $sq) (local.get $j)))
+            (v128.store (local.get $a) (f64x2.add (v128.load (local.get $a)) (f64x2.mul (local.get $t) (local.get $t))))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br $pair)))
+        (if (i32.and (local.get $d) (i32.const 1))
+          (then
+            (local.set $s (f64.sub (f64.load (i32.add (local.get $x) (local.get $j)))
+                                   (f64.load (i32.add (local.get $mean) (local.get $j)))))
+            (local.set $a (i32.add (local.get $dev) (local.get $j)))
+            (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (local.get $s)))
+            (local.set $a (i32.add (local.get $sq) (local.get $j)))
+            (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64.mul (local.get $s) (local.get $s))))))
+        (local.set $x (i32.add (local.get $x) (i32.shl (local.get $d) (i32.const 3))))
+        (br $row))))
+
+  ;; x = (x - mean[j]) / scale[j], in place. Returns the sum of (v - v) over
+  ;; the results: 0 when all are finite, NaN otherwise.
+  (func (export "standardise") (param $x i32) (param $rows i32) (param $d i32) (param $mean i32) (param $scale i32) (result f64)
+    (local $end i32) (local $pairs_end i32) (local $j i32) (local $p i32) (local $v v128) (local $s f64) (local $chk v128)
+    (local.set $end (i32.add (local.get $x) (i32.shl (i32.mul (local.get $rows) (local.get $d)) (i32.const 3))))
+    (local.set $pairs_end (i32.shl (i32.and (local.get $d) (i32.const -2)) (i32.const 3)))
+    (block $done
+      (loop $row
+        (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+        (local.set $j (i32.const 0))
+        (block $pairs_done
+          (loop $pair
+            (br_if $pairs_done (i32.ge_u (local.get $j) (local.get $pairs_end)))
+            (local.set $p (i32.add (local.get $x) (local.get $j)))
+            (local.set $v
+              (f64x2.div
+                (f64x2.sub (v128.load (local.get $p)) (v128.load (i32.add (local.get $mean) (local.get $j))))
+                (v128.load (i32.add (local.get $scale) (local.get $j)))))
+            (v128.store (local.get $p) (local.get $v))
+            (local.set $chk (f64x2.add (local.get $chk) (f64x2.sub (local.get $v) (local.get $v))))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br $pair)))
+        (if (i32.and (local.get $d) (i32.const 1))
+          (then
+            (local.set $p (i32.add (local.get $x) (local.get $j)))
+            (local.set $s
+              (f64.div
+                (f64.sub (f64.load (local.get $p)) (f64.load (i32.add (local.get $mean) (local.get $j))))
+                (f64.load (i32.add (local.get $scale) (local.get $j)))))
+            (f64.store (local.get $p) (local.get $s))
+            (local.set $chk (f64x2.add (local.get $chk) (f64x2.splat (f64.sub (local.get $s) (local.get $s)))))))
+        (local.set $x (i32.add (local.get $x) (i32.shl (local.get $d) (i32.const 3))))
+        (br $row)))
+    (f64.add (f64x2.extract_lane 0 (local.get $chk)) (f64x2.extract_lane 1 (local.get $chk))))
 )

@@ -1,13 +1,14 @@
 /**
- * The passes of {@link PCA} over the rows on the WebAssembly SIMD kernels in
- * `covariance.wat`: column sums, the centred cross-products of the
- * covariance, and the projection onto the components.
+ * The passes of `PCA` and `StandardScaler` over the rows on the WebAssembly
+ * SIMD kernels in `covariance.wat`: column sums, the centred cross-products
+ * of the covariance, the projection onto the components; sums with minima
+ * and maxima, sums of deviations and their squares, and standardisation.
  *
  * Rows are copied into the kernel's memory one chunk at a time (the chunk
  * stays in cache for the kernel), so the n×d input is never duplicated. Each
  * kernel does exactly the floating-point operations of the scalar loops in
- * `pca.ts`, in the same order, so the results are bit-identical to them
- * (`test/ml/pcaWasm.test.ts` checks this).
+ * `pca.ts` and `standardScaler.ts`, in the same order, so the results are
+ * bit-identical to them (`test/ml/pcaWasm.test.ts` checks this).
  */
 import { readFileSync } from 'node:fs';
 
@@ -32,6 +33,9 @@ export const COVARIANCE_WASM_MAX_COLS = 1024;
 
 interface CovarianceExports {
   col_sums(x: number, rows: number, d: number, acc: number): void;
+  sums_min_max(x: number, rows: number, d: number, acc: number, mn: number, mx: number): void;
+  deviations(x: number, rows: number, d: number, mean: number, dev: number, sq: number): void;
+  standardise(x: number, rows: number, d: number, mean: number, scale: number): number;
   cov_block(x: number, rows: number, d: number, mean: number, dev: number, blk: number, B: number, upper: number): void;
   project(x: number, rows: number, d: number, mean: number, wt: number, k: number, out: number): number;
 }
@@ -152,4 +156,65 @@ export function projectWasm(
     scores.set(f64.subarray(offsets.out / 8, offsets.out / 8 + rows * k), start * k);
   }
   return { scores, finite: check === 0 };
+}
+
+/** Column-wise sums, minima and maxima (as `if (x < min) min = x`, row by row) of the n×d rows. */
+export function sumsMinMaxWasm(data: Float64Array, n: number, d: number): { sums: Float64Array; min: Float64Array; max: Float64Array } {
+  checkCols(d);
+  const chunk = COVARIANCE_BLOCK_ROWS * 4;
+  const { offsets, bytes } = layout({ acc: d, mn: d, mx: d, x: chunk * d });
+  const { memory, exports } = kernelWith(bytes);
+  const f64 = new Float64Array(memory.buffer);
+  f64.fill(0, offsets.acc / 8, offsets.acc / 8 + d);
+  f64.fill(Infinity, offsets.mn / 8, offsets.mn / 8 + d);
+  f64.fill(-Infinity, offsets.mx / 8, offsets.mx / 8 + d);
+  for (let start = 0; start < n; start += chunk) {
+    const rows = Math.min(chunk, n - start);
+    f64.set(data.subarray(start * d, (start + rows) * d), offsets.x / 8);
+    exports.sums_min_max(offsets.x, rows, d, offsets.acc, offsets.mn, offsets.mx);
+  }
+  const out = (at: number) => f64.slice(at / 8, at / 8 + d);
+  return { sums: out(offsets.acc), min: out(offsets.mn), max: out(offsets.mx) };
+}
+
+/** Column-wise sums of x − mean and of (x − mean)², row by row, of the n×d rows. */
+export function deviationsWasm(data: Float64Array, n: number, d: number, mean: Float64Array): { dev: Float64Array; squares: Float64Array } {
+  checkCols(d);
+  const chunk = COVARIANCE_BLOCK_ROWS * 4;
+  const { offsets, bytes } = layout({ mean: d, dev: d, sq: d, x: chunk * d });
+  const { memory, exports } = kernelWith(bytes);
+  const f64 = new Float64Array(memory.buffer);
+  f64.set(mean, offsets.mean / 8);
+  f64.fill(0, offsets.dev / 8, offsets.sq / 8 + d);
+  for (let start = 0; start < n; start += chunk) {
+    const rows = Math.min(chunk, n - start);
+    f64.set(data.subarray(start * d, (start + rows) * d), offsets.x / 8);
+    exports.deviations(offsets.x, rows, d, offsets.mean, offsets.dev, offsets.sq);
+  }
+  return { dev: f64.slice(offsets.dev / 8, offsets.dev / 8 + d), squares: f64.slice(offsets.sq / 8, offsets.sq / 8 + d) };
+}
+
+/**
+ * (x − mean) / scale of every value of the n×d rows, as a new array;
+ * `finite` is true when every result is finite.
+ */
+export function standardiseWasm(
+  data: Float64Array, n: number, d: number, mean: Float64Array, scale: Float64Array,
+): { values: Float64Array; finite: boolean } {
+  checkCols(d);
+  const chunk = COVARIANCE_BLOCK_ROWS * 4;
+  const { offsets, bytes } = layout({ mean: d, scale: d, x: chunk * d });
+  const { memory, exports } = kernelWith(bytes);
+  const f64 = new Float64Array(memory.buffer);
+  f64.set(mean, offsets.mean / 8);
+  f64.set(scale, offsets.scale / 8);
+  const out = new Float64Array(n * d);
+  let check = 0;
+  for (let start = 0; start < n; start += chunk) {
+    const rows = Math.min(chunk, n - start);
+    f64.set(data.subarray(start * d, (start + rows) * d), offsets.x / 8);
+    check += exports.standardise(offsets.x, rows, d, offsets.mean, offsets.scale);
+    out.set(f64.subarray(offsets.x / 8, offsets.x / 8 + rows * d), start * d);
+  }
+  return { values: out, finite: check === 0 };
 }
