@@ -15,8 +15,34 @@ interface DenseLabels {
   original: number[];
 }
 
+/** Labels below this (non-negative integers) are renumbered through an array instead of a Map. */
+const SMALL_LABELS = 1 << 16;
+
 function denseLabels(labels: ArrayLike<number>): DenseLabels {
   const ids = new Int32Array(labels.length);
+  let small = true;
+  let max = 0;
+  for (let i = 0; i < labels.length && small; i += 1) {
+    const l = labels[i];
+    small = l >= 0 && l < SMALL_LABELS && (l | 0) === l;
+    if (l > max) max = l;
+  }
+  if (small) {
+    // Clusterings: the same renumbering by first appearance, without a Map lookup per point.
+    const index = new Int32Array(max + 1).fill(-1);
+    const original: number[] = [];
+    for (let i = 0; i < labels.length; i += 1) {
+      const l = labels[i];
+      let id = index[l];
+      if (id === -1) {
+        id = original.length;
+        index[l] = id;
+        original.push(l);
+      }
+      ids[i] = id;
+    }
+    return { ids, count: original.length, original };
+  }
   const index = new Map<number, number>();
   const original: number[] = [];
   for (let i = 0; i < labels.length; i += 1) {
