@@ -51,7 +51,15 @@ export function registerRefresh(program: Command, io: { stdout: NodeJS.WritableS
       const parsed = parseRefreshFlags(flags);
       const out = resolve(parsed.out);
       const log: RunLog = parsed.logFormat === 'json' ? jsonLog(io.stderr, 'refresh') : textLog(terminalProgress());
-      log.event('start', { input: resolve(parsed.input), model: resolve(parsed.model), out, as_of: parsed.asOf ?? null, retrain: parsed.retrain, dry_run: parsed.dryRun });
+      log.event('start', {
+        input: resolve(parsed.input),
+        model: resolve(parsed.model),
+        out,
+        as_of: parsed.asOf ?? null,
+        retrain: parsed.retrain,
+        dry_run: parsed.dryRun,
+        customers: parsed.customers ? resolve(parsed.customers) : null,
+      });
       // The lock comes first: --model may be --out, which a running refresh is about to replace.
       const lock = acquireLock(out);
       try {
@@ -103,6 +111,12 @@ function resultEvent(result: RefreshResult, segments: SegmentsDocument): Record<
   };
 }
 
+/** " on firmographics and behaviour (k-prototypes)" for a run found on firmographics, else nothing. */
+function foundOn(segments: SegmentsDocument): string {
+  const mode = segments.segment_on?.mode;
+  return mode ? ` on ${mode === 'both' ? 'firmographics and behaviour' : 'firmographics'} (k-prototypes)` : '';
+}
+
 /** The lines on stdout: what happened, and with --dry-run what would change. */
 function summary(result: RefreshResult, segments: SegmentsDocument, previous: SegmentsDocument, report: boolean): string {
   const r = result.refresh;
@@ -110,7 +124,7 @@ function summary(result: RefreshResult, segments: SegmentsDocument, previous: Se
   const previousSize = new Map(previous.segments.map((s) => [s.id, s.size]));
   const lines = [
     `${result.dryRun ? 'dry run, nothing was published: ' : ''}refresh as of ${segments.as_of}, continuing the run as of ${r.previous.as_of}`,
-    `model ${r.retrain.retrained ? 'retrained' : `kept (trained as of ${r.model.as_of})`}: ${r.retrain.reason}`,
+    `model ${r.retrain.retrained ? 'retrained' : `kept (trained as of ${r.model.as_of})`}${foundOn(segments)}: ${r.retrain.reason}`,
     `${segments.k} segments for ${customers} customers; ${r.migration.in_both} in both runs, ${r.migration.moved} moved segment, ${r.migration.new_customers} new, ${r.migration.gone_customers} gone`,
   ];
   for (const s of segments.segments) {

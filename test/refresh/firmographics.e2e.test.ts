@@ -56,6 +56,8 @@ describe('segmenta refresh --customers (the real CLI)', () => {
   let both: string;
   /** discover without a master. */
   let behaviour: string;
+  /** discover --segment-on firmographics. */
+  let firmographicsOnly: string;
   let asOf: string;
 
   const copy = (from: string, name: string) => {
@@ -77,12 +79,15 @@ describe('segmenta refresh --customers (the real CLI)', () => {
     both = join(root, 'both');
     behaviour = join(root, 'behaviour');
     const common = ['discover', '--input', shop, '--k', '3', '--stability-resamples', '0', '--no-report', '--value', 'off'];
-    const [a, b] = await Promise.all([
+    firmographicsOnly = join(root, 'firmographics');
+    const [a, b, c] = await Promise.all([
       runCli([...common, '--customers', master, '--segment-on', 'both', '--out', both]),
       runCli([...common, '--out', behaviour]),
+      runCli([...common, '--customers', master, '--segment-on', 'firmographics', '--out', firmographicsOnly]),
     ]);
     expect(a.stderr).toBe('');
     expect(b.stderr).toBe('');
+    expect(c.stderr).toBe('');
     asOf = json(join(both, 'manifest.json')).as_of;
   }, 300_000);
   afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -183,6 +188,26 @@ describe('segmenta refresh --customers (the real CLI)', () => {
     expect(refresh_.drift.max_psi).toBe(0);
     expect(refresh_.retrain.retrained).toBe(true);
     expect(refresh_.retrain.reason).toMatch(/^the mean of log_annual_revenue moved 0\.\d{3} sd ≥ 0\.5$/);
+  });
+
+  it('keeps a model found on firmographics alone as discover assigned, and lets behavioural drift not decide', async () => {
+    const dir = copy(firmographicsOnly, 'firmographics-kept');
+    const noMaster = await refresh(copy(firmographicsOnly, 'firmographics-no-master'));
+    expect(noMaster.code).toBe(2);
+    expect(noMaster.stderr).toContain('segments on firmographics; give the customer master it was trained with');
+    // Two weeks later: behaviour moves (recency, tenure), the master does not.
+    const result = await refresh(dir, '--customers', master, '--as-of', '2012-01-15', '--log-format', 'json');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('on firmographics (k-prototypes)');
+    const start = JSON.parse(result.stderr.split('\n')[0]!);
+    expect(start).toMatchObject({ event: 'start', customers: master });
+    const refresh_ = json(join(dir, 'manifest.json')).refresh;
+    expect(refresh_.drift.max_psi).toBeGreaterThan(0);
+    expect(refresh_.drift.firmographics).toMatchObject({ segment_on: 'firmographics', max_numeric_shift: 0, max_prototype_shift: 0 });
+    expect(refresh_.retrain.retrained).toBe(false);
+    expect(refresh_.retrain.reason).toMatch(/does not segment on behaviour/);
+    // Firmographics alone decide: the same master gives every customer its discover segment.
+    expect(readCustomers(dir).rows.map((r) => r.segment_id)).toEqual(readCustomers(firmographicsOnly).rows.map((r) => r.segment_id));
   });
 
   it('takes --customers with a behaviour-only model: the same segments, with the master\'s columns added', async () => {
