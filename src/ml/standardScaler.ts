@@ -33,7 +33,9 @@ export interface StandardScalerJSON {
  * Means and variances are computed in two passes (mean, then deviations
  * from it) with the corrected two-pass formula: the summed deviations, which
  * would be 0 in exact arithmetic, correct both the mean and the variance for
- * the rounding of the first pass.
+ * the rounding of the first pass. The passes run on WebAssembly SIMD kernels
+ * (`wasm/covariance.wat`), bit-identical to the scalar reference loops at the
+ * end of this file; the first pass's sums double as the finiteness check.
  */
 export class StandardScaler {
   private meanValues: Float64Array | null = null;
