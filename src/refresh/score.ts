@@ -16,11 +16,11 @@ import type { KScanEntry } from '../segments/types.ts';
 export interface ScoredCustomers {
   /** The saved chain with the customers' PCA scores, shaped like a freshly fitted one. */
   transformed: TransformChain;
-  /** k-means label per customer (customer_id order). */
+  /** k-means label per customer (customer_id order); the k-prototypes label for a model found on firmographics (pipelines/refresh.ts). */
   labels: Int32Array;
   /** Segment id per customer, through the model's label_to_segment. */
   segmentIds: Int32Array;
-  /** Distance of each customer to its centroid, in the PCA space. */
+  /** Distance of each customer to its centroid, in the PCA space (to its prototype, √ of the mixed dissimilarity, for a firmographic model). */
   distances: Float64Array;
 }
 
