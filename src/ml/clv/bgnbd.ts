@@ -59,6 +59,7 @@ const VARIANT: BetaGeoVariant = {
     return Math.log(a) - Math.log(b + x - 1) + (r + x) * Math.log1p((T - tx) / (alpha + tx));
   },
   negativeLogLikelihood: betaGeoNegativeLogLikelihood,
+  kernel: 'bgnbd',
 };
 
 /**

@@ -25,6 +25,7 @@ import {
   requireFitted,
   type FitConvergence,
 } from './common.ts';
+import { fitThreads, gammaGammaLikelihood } from './parallelTerms.ts';
 import { logGamma } from './specialFunctions.ts';
 
 /** Format tag of a serialised {@link GammaGammaFitter}. */
@@ -46,6 +47,8 @@ export interface GammaGammaFitterOptions {
   penalizer?: number;
   /** Nelder-Mead iteration budget (default 5,000). */
   maxIterations?: number;
+  /** Threads the likelihood may use: 1, or 2 with a helper thread on many customers (default: 2 when the machine has them). The fit is the same. */
+  threads?: number;
 }
 
 /** Options of {@link GammaGammaFitter.customerLifetimeValue}. */
@@ -139,6 +142,8 @@ export class GammaGammaFitter {
   readonly penalizer: number;
   /** Nelder-Mead iteration budget. */
   readonly maxIterations: number;
+  /** Threads the likelihood may use (see {@link GammaGammaFitterOptions.threads}). */
+  readonly threads: number;
   /** Total log-likelihood at the fitted parameters (NaN for a model restored without it). */
   logLikelihood = NaN;
   /** Repeat customers the model was fitted on. */
@@ -166,6 +171,7 @@ export class GammaGammaFitter {
     }
     this.penalizer = penalizer;
     this.maxIterations = maxIterations;
+    this.threads = options.threads ?? fitThreads();
   }
 
   /** Fitted parameters. Throws when the model is not fitted. */
@@ -214,16 +220,23 @@ export class GammaGammaFitter {
     let meanSpend = 0;
     for (let i = 0; i < n; i += 1) meanSpend += m[i] / n;
     const scaled = prepare(x, Float64Array.from(m, (value) => value / meanSpend));
-    const result = fitMaximumLikelihood({
-      model: 'Gamma-Gamma',
-      paramNames: ['p', 'q', 'gamma'],
-      negativeLogLikelihood: (params) => -preparedLogLikelihood(params[0], params[1], params[2], scaled),
-      n,
-      penalizer: this.penalizer,
-      start: [0, 0, 0],
-      maxIterations: this.maxIterations,
-      reportScale: [1, 1, meanSpend],
-    });
+    // Bit for bit preparedLogLikelihood, with half of the rows on a helper thread when there are many.
+    const likelihood = gammaGammaLikelihood(scaled, this.threads);
+    let result: ReturnType<typeof fitMaximumLikelihood>;
+    try {
+      result = fitMaximumLikelihood({
+        model: 'Gamma-Gamma',
+        paramNames: ['p', 'q', 'gamma'],
+        negativeLogLikelihood: (params) => -likelihood.evaluate(params),
+        n,
+        penalizer: this.penalizer,
+        start: [0, 0, 0],
+        maxIterations: this.maxIterations,
+        reportScale: [1, 1, meanSpend],
+      });
+    } finally {
+      likelihood.close();
+    }
     const [p, q, gamma] = result.params;
     this.fitted = { p, q, gamma };
     this.logLikelihood = gammaGammaLogLikelihood(p, q, gamma, x, m);

@@ -53,6 +53,7 @@ const VARIANT: BetaGeoVariant = {
     return Math.log(a) - Math.log(b + x) + (r + x) * Math.log1p((T - tx) / (alpha + tx));
   },
   negativeLogLikelihood: modifiedBetaGeoNegativeLogLikelihood,
+  kernel: 'mbgnbd',
 };
 
 /**
