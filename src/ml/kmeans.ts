@@ -60,6 +60,19 @@ export interface KMeansJSON {
   nIter: number;
 }
 
+/** The assignment passes of one fit over its X, from {@link KMeans.withKernel}. */
+interface FitPasses {
+  /**
+   * A {@link LloydAssign} pass over the fit's X. With dist2 null the
+   * distances need not be copied out: {@link distances} fetches them.
+   */
+  assign(C: Float64Array, k: number, labels: Int32Array, dist2: Float64Array | null, sums: Float64Array, counts: Float64Array): number;
+  /** Puts the last pass's squared distances in the workspace's dist2. */
+  distances(): void;
+  /** k-means++ seeding steps over the fit's X. */
+  seeder(): PlusPlusSeeder;
+}
+
 /** Buffers shared by the runs of one fit, so runs allocate nothing per iteration. */
 interface Workspace {
   labels: Int32Array;
@@ -139,14 +152,26 @@ export class KMeans {
    * resident kernel when there is one (disposed afterwards, also on error),
    * else `assign`.
    */
-  private withKernel<T>(X: DenseMatrix, ws: Workspace, body: (assign: LloydAssign, seeder: () => PlusPlusSeeder) => T): T {
-    if (!this.kernelFactory) return body(this.assign, () => arraySeeder(X, this.assign, ws));
-    const kernel = this.kernelFactory(X.data, X.rows, X.cols, this.k);
+  private withKernel<T>(X: DenseMatrix, ws: Workspace, body: (passes: FitPasses) => T): T {
+    const { data, rows: n, cols: d } = X;
+    if (!this.kernelFactory) {
+      const assign = this.assign;
+      return body({
+        assign: (C, k, labels, dist2, sums, counts) => assign(data, n, d, C, k, labels, dist2 ?? ws.dist2, sums, counts),
+        // Every pass of a fit writes its distances to ws.dist2 already.
+        distances: () => undefined,
+        seeder: () => arraySeeder(X, assign, ws),
+      });
+    }
+    const kernel = this.kernelFactory(data, n, d, this.k);
     try {
-      // The kernel holds X already: the X argument of each call is that same X.
+      // The kernel holds X already: the X argument of a LloydAssign call is that same X.
       const assign: LloydAssign = (_X, _n, _d, C, k, labels, dist2, sums, counts) => kernel.assign(C, labels, dist2, sums, counts, k);
-      const seeder = kernel.plusPlus ? () => kernel.plusPlus!() : () => arraySeeder(X, assign, ws);
-      return body(assign, seeder);
+      return body({
+        assign: (C, k, labels, dist2, sums, counts) => kernel.assign(C, labels, dist2, sums, counts, k),
+        distances: () => kernel.readDist2(ws.dist2),
+        seeder: kernel.plusPlus ? () => kernel.plusPlus!() : () => arraySeeder(X, assign, ws),
+      });
     } finally {
       kernel.dispose();
     }
@@ -160,18 +185,18 @@ export class KMeans {
     const ws = workspace(n, d, this.k);
     // The winner's labels are copied out of the shared workspace.
     const bestLabels = new Int32Array(n);
-    this.withKernel(X, ws, (assign, seeder) => {
+    this.withKernel(X, ws, (passes) => {
       let best: RunResult | null = null;
       for (let r = 0; r < this.nInit; r += 1) {
         const rng = new Rng(deriveSeed(this.seed, r));
-        const initial = this.init === 'k-means++' ? kmeansPlusPlus(X, this.k, rng, seeder()) : randomCentroids(X, this.k, rng);
-        const result = this.run(X, initial, tolerance, ws, assign);
+        const initial = this.init === 'k-means++' ? kmeansPlusPlus(X, this.k, rng, passes.seeder()) : randomCentroids(X, this.k, rng);
+        const result = this.run(X, initial, tolerance, ws, passes);
         if (best === null || result.inertia < best.inertia) {
           bestLabels.set(result.labels);
           best = { ...result, labels: bestLabels };
         }
       }
-      this.finish(X, best!, ws, assign);
+      this.finish(X, best!, ws, passes);
     });
     return this;
   }
@@ -187,9 +212,9 @@ export class KMeans {
     if (initial.rows !== this.k) throw new InputError(`initial centroids must have k = ${this.k} rows, got ${initial.rows}`);
     const ws = workspace(X.rows, X.cols, this.k);
     const tolerance = this.absoluteTolerance(X);
-    this.withKernel(X, ws, (assign) => {
-      const result = this.run(X, initial.data.slice(), tolerance, ws, assign);
-      this.finish(X, { ...result, labels: result.labels.slice() }, ws, assign);
+    this.withKernel(X, ws, (passes) => {
+      const result = this.run(X, initial.data.slice(), tolerance, ws, passes);
+      this.finish(X, { ...result, labels: result.labels.slice() }, ws, passes);
     });
     return this;
   }
@@ -313,7 +338,7 @@ export class KMeans {
   }
 
   /** One Lloyd run; labels are left in `ws.labels`, consistent with the returned centroids. */
-  private run(X: DenseMatrix, initial: Float64Array, tolerance: number, ws: Workspace, assign: LloydAssign): RunResult {
+  private run(X: DenseMatrix, initial: Float64Array, tolerance: number, ws: Workspace, passes: FitPasses): RunResult {
     const { data, rows: n, cols: d } = X;
     const k = this.k;
     const { labels, previous, dist2, sums, counts } = ws;
@@ -325,8 +350,12 @@ export class KMeans {
     let consistent = false;
     while (iter < this.maxIter) {
       iter += 1;
-      inertia = assign(data, n, d, C, k, labels, dist2, sums, counts);
-      relocateEmptyClusters(data, d, k, labels, dist2, sums, counts);
+      // The distances are only needed to refill an empty cluster: fetched then.
+      inertia = passes.assign(C, k, labels, null, sums, counts);
+      if (hasEmptyCluster(counts, k)) {
+        passes.distances();
+        relocateEmptyClusters(data, d, k, labels, dist2, sums, counts);
+      }
       let shift = 0;
       let moved = false;
       for (let c = 0; c < k; c += 1) {
@@ -351,12 +380,12 @@ export class KMeans {
       if (sameLabels(labels, previous, n) || shift <= tolerance) break;
       previous.set(labels);
     }
-    if (!consistent) inertia = assign(data, n, d, C, k, labels, dist2, sums, counts);
+    if (!consistent) inertia = passes.assign(C, k, labels, null, sums, counts);
     return { centroids: C, labels, inertia, nIter: iter };
   }
 
   /** Renumbers the winning run's clusters canonically and recomputes labels and inertia from its centroids. */
-  private finish(X: DenseMatrix, best: RunResult, ws: Workspace, assign: LloydAssign): void {
+  private finish(X: DenseMatrix, best: RunResult, ws: Workspace, passes: FitPasses): void {
     const { rows: n, cols: d } = X;
     const k = this.k;
     const order = new Int32Array(k).fill(-1);
@@ -369,7 +398,7 @@ export class KMeans {
     const centroids = new Float64Array(k * d);
     for (let c = 0; c < k; c += 1) centroids.set(best.centroids.subarray(c * d, (c + 1) * d), order[c] * d);
     const labels = best.labels;
-    this.inertiaValue = assign(X.data, n, d, centroids, k, labels, ws.dist2, ws.sums, ws.counts);
+    this.inertiaValue = passes.assign(centroids, k, labels, null, ws.sums, ws.counts);
     this.centroidValues = { data: centroids, rows: k, cols: d };
     this.labelValues = labels;
     this.iterations = best.nIter;
@@ -390,6 +419,11 @@ function workspace(n: number, d: number, k: number): Workspace {
     counts: new Float64Array(k),
     seeding: null,
   };
+}
+
+function hasEmptyCluster(counts: Float64Array, k: number): boolean {
+  for (let c = 0; c < k; c += 1) if (counts[c] === 0) return true;
+  return false;
 }
 
 function sameLabels(a: Int32Array, b: Int32Array, n: number): boolean {

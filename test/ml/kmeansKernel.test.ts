@@ -73,6 +73,17 @@ describe('KMeans on a resident wasm kernel (kernel factory)', () => {
     expect(ours.nIter).toBe(theirs.iterations);
   });
 
+  it('refills an empty cluster from the distances left in the kernel, as the one-shot kernel does', () => {
+    const X = data(6000, 4, 3, 21);
+    // Centroids 1 and 3 start far from every point: both are empty after the first pass.
+    const initial = { data: Float64Array.from([5, 5, 5, 5, 1e6, 1e6, 1e6, 1e6, 15, 15, 15, 15, -1e6, 0, 0, 0]), rows: 4, cols: 4 };
+    const reference = new KMeans({ k: 4, assign: lloydAssignWasm }).fitFromCentroids(X, initial);
+    for (const pool of pools) {
+      expectSameFit(new KMeans({ k: 4, assign: lloydAssignWasm, kernel: lloydKernelFactory(pool) }).fitFromCentroids(X, initial), reference);
+    }
+    expect(new Set(reference.labels).size).toBe(4);
+  });
+
   it('disposes the kernel of a fit, also when the fit throws', () => {
     let made = 0;
     let disposed = 0;
@@ -83,6 +94,7 @@ describe('KMeans on a resident wasm kernel (kernel factory)', () => {
       const kernel = factory(X, n, d, k);
       return {
         assign: kernel.assign.bind(kernel),
+        readDist2: kernel.readDist2.bind(kernel),
         dispose: () => {
           disposed += 1;
           kernel.dispose();

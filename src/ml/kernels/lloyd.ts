@@ -17,7 +17,10 @@ export type LloydAssign = (
  * on the same kernel.
  */
 export interface ResidentLloydKernel {
-  assign(C: Float64Array, labels: Int32Array, dist2: Float64Array, sums: Float64Array, counts: Float64Array, k?: number): number;
+  /** With dist2 null, the distances are not copied out; {@link readDist2} gets them when needed. */
+  assign(C: Float64Array, labels: Int32Array, dist2: Float64Array | null, sums: Float64Array, counts: Float64Array, k?: number): number;
+  /** Copies the squared distances of the last `assign` out (for a pass made with dist2 null). */
+  readDist2(dist2: Float64Array): void;
   /**
    * Optional: k-means++ seeding steps on the resident X, without copying
    * distances out per candidate. Must give the same bits as

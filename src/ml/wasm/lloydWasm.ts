@@ -277,21 +277,21 @@ class LloydState {
   }
 
   /** Copies all labels and squared distances out. */
-  copyAll(labels: Int32Array, dist2: Float64Array): void {
+  copyAll(labels: Int32Array, dist2: Float64Array | null): void {
     const { n, lab, dist } = this.layout;
     const buffer = this.memory.buffer;
     labels.set(new Int32Array(buffer, lab, n));
-    dist2.set(new Float64Array(buffer, dist, n));
+    dist2?.set(new Float64Array(buffer, dist, n));
   }
 
   /** Copies one block's labels and squared distances out. */
-  copyBlock(block: number, labels: Int32Array, dist2: Float64Array): void {
+  copyBlock(block: number, labels: Int32Array, dist2: Float64Array | null): void {
     const { n, lab, dist } = this.layout;
     const r0 = block * LLOYD_BLOCK_ROWS;
     const rows = Math.min(LLOYD_BLOCK_ROWS, n - r0);
     const buffer = this.memory.buffer;
     labels.set(new Int32Array(buffer, lab + r0 * 4, rows), r0);
-    dist2.set(new Float64Array(buffer, dist + r0 * 8, rows), r0);
+    dist2?.set(new Float64Array(buffer, dist + r0 * 8, rows), r0);
   }
 
   /**
@@ -325,10 +325,10 @@ class LloydState {
 
 function checkOutputs(
   n: number, d: number, k: number,
-  labels: Int32Array, dist2: Float64Array, sums: Float64Array, counts: Float64Array,
+  labels: Int32Array, dist2: Float64Array | null, sums: Float64Array, counts: Float64Array,
 ): void {
   if (labels.length < n) throw new RangeError(`labels has length ${labels.length}, fewer than n = ${n}`);
-  if (dist2.length < n) throw new RangeError(`dist2 has length ${dist2.length}, fewer than n = ${n}`);
+  if (dist2 !== null && dist2.length < n) throw new RangeError(`dist2 has length ${dist2.length}, fewer than n = ${n}`);
   if (sums.length < k * d) throw new RangeError(`sums has length ${sums.length}, fewer than k*d = ${k * d}`);
   if (counts.length < k) throw new RangeError(`counts has length ${counts.length}, fewer than k = ${k}`);
 }
@@ -368,9 +368,12 @@ export interface LloydKernel extends ResidentLloydKernel {
    * (row-major, `k` ≤ the kernel's k, default the kernel's k): writes labels
    * (nearest centroid, ties to the lowest index) and dist2 (squared distance
    * to it) for the n rows, overwrites sums (k×d coordinate sums per cluster)
-   * and counts (k), and returns the inertia (sum of dist2).
+   * and counts (k), and returns the inertia (sum of dist2). With dist2 null
+   * the distances stay in the kernel until the next pass ({@link readDist2}).
    */
-  assign(C: Float64Array, labels: Int32Array, dist2: Float64Array, sums: Float64Array, counts: Float64Array, k?: number): number;
+  assign(C: Float64Array, labels: Int32Array, dist2: Float64Array | null, sums: Float64Array, counts: Float64Array, k?: number): number;
+  /** Copies the squared distances of the last pass out. */
+  readDist2(dist2: Float64Array): void;
   /** Releases the kernel (for a kernel of its own, stops the workers and frees the memory); it cannot be used after. */
   dispose(): void;
 }
@@ -542,7 +545,7 @@ class WasmLloydPool implements LloydKernelPool {
   }
 
   /** One pass over every block of the state's problem with k centroids (already loaded). */
-  run(state: LloydState, k: number, labels: Int32Array, dist2: Float64Array): void {
+  run(state: LloydState, k: number, labels: Int32Array, dist2: Float64Array | null): void {
     const blocks = state.layout.blocks;
     // One block cannot be shared: waking the workers would only cost time.
     if (this.workers.length === 0 || blocks <= 1) {
@@ -560,7 +563,7 @@ class WasmLloydPool implements LloydKernelPool {
    * its own blocks as it goes, so that part of the copy happens while the
    * workers are still computing.
    */
-  private runShared(state: LloydState, k: number, blocks: number, labels: Int32Array, dist2: Float64Array): void {
+  private runShared(state: LloydState, k: number, blocks: number, labels: Int32Array, dist2: Float64Array | null): void {
     const ctrl = this.ctrl;
     const L = state.layout;
     const tag = (this.tag = (this.tag + 1) & TAG_MASK);
@@ -632,7 +635,7 @@ class PoolKernel implements LloydKernel {
     this.state = undefined;
   }
 
-  assign(C: Float64Array, labels: Int32Array, dist2: Float64Array, sums: Float64Array, counts: Float64Array, k = this.k): number {
+  assign(C: Float64Array, labels: Int32Array, dist2: Float64Array | null, sums: Float64Array, counts: Float64Array, k = this.k): number {
     const state = this.state;
     if (state === undefined) throw new Error('Lloyd kernel used after dispose() (or after its pool loaded another problem)');
     if (!Number.isSafeInteger(k) || k < 1 || k > this.k) throw new RangeError(`k must be an integer in [1, ${this.k}], got ${k}`);
@@ -640,6 +643,14 @@ class PoolKernel implements LloydKernel {
     state.loadCentroids(C, k);
     this.pool.run(state, k, labels, dist2);
     return state.reduce(sums, counts, k);
+  }
+
+  readDist2(dist2: Float64Array): void {
+    const state = this.state;
+    if (state === undefined) throw new Error('Lloyd kernel used after dispose() (or after its pool loaded another problem)');
+    if (dist2.length < this.n) throw new RangeError(`dist2 has length ${dist2.length}, fewer than n = ${this.n}`);
+    const { n, dist } = state.layout;
+    dist2.set(new Float64Array(state.memory.buffer, dist, n));
   }
 
   plusPlus(): PlusPlusSeeder {
