@@ -314,19 +314,16 @@
   ;; lane, their coordinates gathered into $scr (d f64x2); every distance is
   ;; summed over the coordinates in index order from 0 and each sum is added
   ;; up in group order, so the results are those of the plain loops. out has
-  ;; n + 1 rows (the padding row's are written and meaningless).
+  ;; n + 1 rows (the padding row's are written and meaningless). The square
+  ;; roots bound the speed (keeping a d = 4 pair in registers measured no
+  ;; faster).
   (func (export "silhouette_sums")
     (param $x i32) (param $n i32) (param $d i32) (param $starts i32) (param $kc i32)
     (param $out i32) (param $scr i32)
     (local $i i32) (local $c i32) (local $j i32) (local $jend i32) (local $t i32)
-    (local $d8 i32) (local $d16 i32) (local $xi i32) (local $xj i32) (local $o i32)
+    (local $d8 i32) (local $xi i32) (local $xj i32) (local $o i32)
     (local $acc v128) (local $s v128) (local $tv v128)
     (local.set $d8 (i32.shl (local.get $d) (i32.const 3)))
-    (local.set $d16 (i32.shl (local.get $d) (i32.const 4)))
-    (if (i32.eq (local.get $d) (i32.const 4))
-      (then
-        (call $silhouette_sums_d4 (local.get $x) (local.get $n) (local.get $starts) (local.get $kc) (local.get $out))
-        (return)))
     (block $idone
       (loop $rows
         (br_if $idone (i32.ge_u (local.get $i) (local.get $n)))
@@ -376,61 +373,6 @@
                 (local.set $acc (f64x2.add (local.get $acc) (f64x2.sqrt (local.get $s))))
                 (local.set $xj (i32.add (local.get $xj) (local.get $d8)))
                 (local.set $j (i32.add (local.get $j) (i32.const 1)))
-                (br $others)))
-            (f64.store (i32.add (local.get $o) (i32.shl (local.get $c) (i32.const 3))) (f64x2.extract_lane 0 (local.get $acc)))
-            (f64.store (i32.add (i32.add (local.get $o) (i32.shl (local.get $kc) (i32.const 3))) (i32.shl (local.get $c) (i32.const 3)))
-              (f64x2.extract_lane 1 (local.get $acc)))
-            (local.set $c (i32.add (local.get $c) (i32.const 1)))
-            (br $groups)))
-        (local.set $i (i32.add (local.get $i) (i32.const 2)))
-        (br $rows))))
-
-  ;; silhouette_sums for d = 4: the pair's four coordinate vectors stay in
-  ;; registers. Same operations in the same order, so the same bits.
-  (func $silhouette_sums_d4
-    (param $x i32) (param $n i32) (param $starts i32) (param $kc i32) (param $out i32)
-    (local $i i32) (local $c i32) (local $xj i32) (local $xend i32) (local $o i32) (local $a i32)
-    (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128)
-    (local $u v128) (local $w v128)
-    (local $acc v128) (local $s v128) (local $tv v128)
-    (block $idone
-      (loop $rows
-        (br_if $idone (i32.ge_u (local.get $i) (local.get $n)))
-        (local.set $a (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 5))))
-        (local.set $u (v128.load offset=0 (local.get $a)))
-        (local.set $w (v128.load offset=32 (local.get $a)))
-        (local.set $x0 (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $u) (local.get $w)))
-        (local.set $x1 (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $u) (local.get $w)))
-        (local.set $u (v128.load offset=16 (local.get $a)))
-        (local.set $w (v128.load offset=48 (local.get $a)))
-        (local.set $x2 (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $u) (local.get $w)))
-        (local.set $x3 (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $u) (local.get $w)))
-        (local.set $o (i32.add (local.get $out) (i32.shl (i32.mul (local.get $i) (local.get $kc)) (i32.const 3))))
-        (local.set $c (i32.const 0))
-        (block $cdone
-          (loop $groups
-            (br_if $cdone (i32.ge_u (local.get $c) (local.get $kc)))
-            (local.set $a (i32.add (local.get $starts) (i32.shl (local.get $c) (i32.const 2))))
-            (local.set $xj (i32.add (local.get $x) (i32.shl (i32.load (local.get $a)) (i32.const 5))))
-            (local.set $xend (i32.add (local.get $x) (i32.shl (i32.load offset=4 (local.get $a)) (i32.const 5))))
-            (local.set $acc (v128.const f64x2 0 0))
-            (block $jdone
-              (loop $others
-                (br_if $jdone (i32.ge_u (local.get $xj) (local.get $xend)))
-                (local.set $s (f64x2.mul
-                  (local.tee $tv (f64x2.sub (local.get $x0) (v128.load64_splat offset=0 (local.get $xj))))
-                  (local.get $tv)))
-                (local.set $s (f64x2.add (local.get $s) (f64x2.mul
-                  (local.tee $tv (f64x2.sub (local.get $x1) (v128.load64_splat offset=8 (local.get $xj))))
-                  (local.get $tv))))
-                (local.set $s (f64x2.add (local.get $s) (f64x2.mul
-                  (local.tee $tv (f64x2.sub (local.get $x2) (v128.load64_splat offset=16 (local.get $xj))))
-                  (local.get $tv))))
-                (local.set $s (f64x2.add (local.get $s) (f64x2.mul
-                  (local.tee $tv (f64x2.sub (local.get $x3) (v128.load64_splat offset=24 (local.get $xj))))
-                  (local.get $tv))))
-                (local.set $acc (f64x2.add (local.get $acc) (f64x2.sqrt (local.get $s))))
-                (local.set $xj (i32.add (local.get $xj) (i32.const 32)))
                 (br $others)))
             (f64.store (i32.add (local.get $o) (i32.shl (local.get $c) (i32.const 3))) (f64x2.extract_lane 0 (local.get $acc)))
             (f64.store (i32.add (i32.add (local.get $o) (i32.shl (local.get $kc) (i32.const 3))) (i32.shl (local.get $c) (i32.const 3)))
