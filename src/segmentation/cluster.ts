@@ -4,7 +4,7 @@ import { InputError } from '../errors.ts';
 import type { CustomerFeatureMatrix } from '../features/build.ts';
 import type { Progress } from '../cli/progress.ts';
 import { KMeans } from '../ml/kmeans.ts';
-import { createLloydKernelPool, lloydAssignWasm, lloydKernelFactory } from '../ml/wasm/lloydWasm.ts';
+import { createLloydKernelPool, LLOYD_BLOCK_ROWS, lloydAssignWasm, lloydKernelFactory } from '../ml/wasm/lloydWasm.ts';
 import { scanK, chooseK, K_CHOICE_RULE } from '../ml/kScan.ts';
 import { bootstrapStability } from '../ml/stability.ts';
 import { orderLabelsByRevenue } from '../segments/profile.ts';
@@ -13,11 +13,14 @@ import type { TransformChain } from './transformChain.ts';
 import type { LloydKernelFactory } from '../ml/kernels/lloyd.ts';
 
 /**
- * Threads of the k-means kernel: two where the machine has them (the
- * blocks of a pass at 100k customers are too few to share more widely).
- * Results are bit-identical for any number.
+ * Threads of the k-means kernel for n customers: two where the machine has
+ * them (the blocks of a pass at 100k customers are too few to share more
+ * widely), one when a pass is a single block and a worker would never get
+ * work. Results are bit-identical for any number.
  */
-const CLUSTER_THREADS = Math.min(2, availableParallelism());
+function clusterThreads(n: number): number {
+  return n > LLOYD_BLOCK_ROWS ? Math.min(2, availableParallelism()) : 1;
+}
 
 /** Largest bootstrap sample the stability refits see. */
 export const STABILITY_SAMPLE_SIZE = 50_000;
@@ -64,7 +67,7 @@ export function clusterCustomers(
   }
   // One pool of wasm memory and worker threads for every k-means fit of the
   // stage: each fit copies its X in once, and the workers start once.
-  const pool = createLloydKernelPool({ threads: CLUSTER_THREADS });
+  const pool = createLloydKernelPool({ threads: clusterThreads(n) });
   try {
     return clusterWithPool(X, ks, features, options, progress, lloydKernelFactory(pool));
   } finally {
