@@ -1,13 +1,23 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { InputError } from '../errors.ts';
+
+/**
+ * DuckDB's memory limit when none is given. DuckDB's own default (80% of RAM)
+ * lets a 10M-line run grow to many GB; with a limit it spills the rest to the
+ * temporary directory instead, and smaller runs never reach it.
+ */
+export const DEFAULT_MEMORY_LIMIT = '1GB';
 
 /** Where DuckDB may spill and how much memory it may take. */
 export interface DatabaseOptions {
   /** Database file; in-memory when omitted. */
   path?: string;
-  /** DuckDB memory limit, e.g. `4GB` (default: DuckDB's own, 80% of RAM). */
+  /** DuckDB memory limit, e.g. `4GB` (default: {@link DEFAULT_MEMORY_LIMIT}). */
   memoryLimit?: string;
-  /** Directory for spilling larger-than-memory work. */
+  /** Directory for spilling larger-than-memory work (default for an in-memory database: a fresh directory under the OS temp directory, removed on close). */
   tempDirectory?: string;
   /** Worker threads (default: all cores). */
   threads?: number;
@@ -30,13 +40,21 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
     autoinstall_known_extensions: 'false',
     autoload_known_extensions: 'true',
   };
-  if (options.memoryLimit) config.memory_limit = options.memoryLimit;
-  if (options.tempDirectory) config.temp_directory = options.tempDirectory;
+  config.memory_limit = options.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
+  // An in-memory database spills into a directory of its own (DuckDB's default
+  // is `.tmp` in the working directory, which may not be writable).
+  const ownTemp = options.tempDirectory === undefined && options.path === undefined ? mkdtempSync(join(tmpdir(), 'segmenta-duckdb-')) : undefined;
+  const tempDirectory = options.tempDirectory ?? ownTemp;
+  if (tempDirectory) config.temp_directory = tempDirectory;
   if (options.threads) config.threads = String(options.threads);
+  const removeTemp = () => {
+    if (ownTemp) rmSync(ownTemp, { recursive: true, force: true });
+  };
   let instance: DuckDBInstance;
   try {
     instance = await DuckDBInstance.create(options.path ?? ':memory:', config);
   } catch (error) {
+    removeTemp();
     const message = (error as Error).message.split('\n')[0];
     throw new InputError(`cannot open the database${options.path ? ` ${options.path}` : ''}: ${message}`, { cause: error });
   }
@@ -44,8 +62,12 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   return {
     connection,
     close() {
-      connection.closeSync();
-      instance.closeSync();
+      try {
+        connection.closeSync();
+        instance.closeSync();
+      } finally {
+        removeTemp();
+      }
     },
   };
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -19,6 +19,26 @@ async function ingestFile(path: string, options = {}) {
   db = await openDatabase();
   return ingest(db.connection, path, options);
 }
+
+describe('the database', () => {
+  it('limits DuckDB memory and spills into a temporary directory of its own, removed on close', async () => {
+    db = await openDatabase();
+    const [settings] = await rowsOf(db.connection, "SELECT current_setting('memory_limit') AS memory_limit, current_setting('temp_directory') AS temp_directory");
+    expect(settings.memory_limit).toMatch(/MiB|GiB/);
+    const temp = String(settings.temp_directory);
+    expect(existsSync(temp)).toBe(true);
+    db.close();
+    db = undefined;
+    expect(existsSync(temp)).toBe(false);
+  });
+
+  it('keeps a given memory limit and temporary directory', async () => {
+    const dir = tempDir();
+    db = await openDatabase({ memoryLimit: '256MB', tempDirectory: dir });
+    const [settings] = await rowsOf(db.connection, "SELECT current_setting('memory_limit') AS memory_limit, current_setting('temp_directory') AS temp_directory");
+    expect(settings).toEqual({ memory_limit: '244.1 MiB', temp_directory: dir });
+  });
+});
 
 describe('column recognition', () => {
   it('recognises Online Retail and UCI II names case-insensitively', () => {

@@ -28,13 +28,21 @@ per_customer_lines AS (
   SELECT
     customer_id,
     sum(line_value) FILTER (WHERE is_return) AS returned_value,
-    count(DISTINCT product_id) FILTER (WHERE NOT is_return) AS distinct_products,
-    -- the country a customer buys from most often; ties go to the first name
-    first(country ORDER BY country_lines DESC, country) AS country
+    count(DISTINCT product_id) FILTER (WHERE NOT is_return) AS distinct_products
+  FROM int_lines
+  WHERE status = 'used'
+  GROUP BY customer_id
+),
+
+per_customer_country AS (
+  -- the country a customer buys from most often; ties go to the first name.
+  -- Lines per customer and country first (a grouping, not a window over every line).
+  SELECT customer_id, first(country ORDER BY country_lines DESC, country) AS country
   FROM (
-    SELECT *, count(*) OVER (PARTITION BY customer_id, country) AS country_lines
+    SELECT customer_id, country, count(*) AS country_lines
     FROM int_lines
     WHERE status = 'used'
+    GROUP BY customer_id, country
   )
   GROUP BY customer_id
 )
@@ -55,7 +63,8 @@ SELECT
   CAST(o.gross_value AS DOUBLE) AS gross_value,
   o.first_order_date,
   o.last_order_date,
-  l.country
+  c.country
 FROM per_customer_orders o
 JOIN per_customer_lines l USING (customer_id)
+JOIN per_customer_country c USING (customer_id)
 ORDER BY o.customer_id;

@@ -1,5 +1,7 @@
 -- stg_lines: one row per parsed input line, typed, with the first reason it
--- cannot be used (reject_reason is NULL when it can).
+-- cannot be used (reject_reason is NULL when it can). Only the columns later
+-- models read are kept (not description, channel or unit price): at 10M
+-- lines every column is hundreds of MB.
 -- Parameters: $has_order_id, $has_quantity, $non_product_codes (upper case),
 -- $non_product_pattern (a regular expression of lower-case prefixes), $date_formats.
 CREATE OR REPLACE TABLE stg_lines AS
@@ -18,9 +20,7 @@ WITH trimmed AS (
     nullif(trim(unit_price_raw), '') AS unit_price_text,
     nullif(trim(amount_raw), '') AS amount_text,
     nullif(trim(product_id_raw), '') AS product_id,
-    description_raw AS description,
     nullif(trim(country_raw), '') AS country,
-    nullif(trim(channel_raw), '') AS channel,
     nullif(upper(trim(currency_raw)), '') AS currency,
     dup_rank
   FROM src_lines
@@ -64,13 +64,10 @@ SELECT
   -- DuckDB's threads add them up in, or the same input could give different
   -- last digits from run to run.
   CAST(quantity AS DECIMAL(38, 6)) AS quantity,
-  unit_price,
   CAST(abs(signed_value) AS DECIMAL(38, 6)) AS line_value,
   is_return,
   product_id,
-  description,
   country,
-  channel,
   currency,
   CASE
     WHEN customer_id IS NULL THEN 'missing_customer_id'
