@@ -61,9 +61,8 @@ export async function profileSegments(
     },
   );
   const names = naming.names ? naming.names(named) : named.map((s) => s.name);
-  await createCustomersOut(connection, names);
   const values = run.value?.section ? await segmentValues(connection, k) : null;
-  if (values) await addValueColumns(connection);
+  await createCustomersOut(connection, names, { valueColumns: values !== null });
 
   const segments: SegmentProfile[] = stats.map((s: SegmentStats, i) => ({
     id: s.id,
@@ -112,16 +111,17 @@ async function createCustomerLabels(connection: DuckDBConnection, clustering: Cl
     { name: 'pc1', type: 'DOUBLE', values: pc1 },
     { name: 'pc2', type: 'DOUBLE', values: pc2 },
   ]);
-  // Rows were appended in customer_id order, the order the features were read in.
+  // Rows were appended in customer_id order, the order the features were read in:
+  // the sorted ids line up with them by position, no window numbering needed.
   await connection.run(
     `CREATE OR REPLACE TABLE customer_segment AS
-     WITH labels AS (SELECT rowid AS customer_index, * FROM customer_labels),
-     customers AS (SELECT row_number() OVER (ORDER BY customer_id) - 1 AS customer_index, customer_id FROM customer_features)
-     SELECT c.customer_id, l.segment_id, l.distance, l.pc1, l.pc2,
+     WITH labelled AS (
+       SELECT * FROM (SELECT customer_id FROM customer_features ORDER BY customer_id) POSITIONAL JOIN customer_labels
+     )
+     SELECT l.customer_id, l.segment_id, l.distance, l.pc1, l.pc2,
             list_extract($rfm_names, (s.rfm_r - 1) * 5 + CAST(floor((s.rfm_f + s.rfm_m + 1) / 2) AS INTEGER)) AS rfm_segment_name,
             s.lifecycle_stage
-     FROM customers c
-     JOIN labels l USING (customer_index)
+     FROM labelled l
      JOIN customer_scores s USING (customer_id)`,
     { rfm_names: listValue(rfmGridList()) },
   );
@@ -144,8 +144,13 @@ async function countsBySegment(connection: DuckDBConnection, column: 'lifecycle_
   return out;
 }
 
-/** The rows of customers.csv / customers.parquet, in the contract's column order. */
-async function createCustomersOut(connection: DuckDBConnection, names: string[]): Promise<void> {
+/**
+ * The rows of customers.csv / customers.parquet, in the contract's column
+ * order, sorted by customer_id. The contract's columns are a view; with value
+ * columns, value/customers_out_value.sql reads that view and writes the one
+ * sorted table, so the customer table is materialised and sorted once.
+ */
+async function createCustomersOut(connection: DuckDBConnection, names: string[], options: { valueColumns: boolean }): Promise<void> {
   const contract = ['recency_days', 'frequency', 'revenue', 'avg_order_value', 'tenure_days'];
   const behavioural = NUMERIC_FEATURES.filter((f) => !contract.includes(f));
   const rounded: Record<string, string> = {
@@ -157,12 +162,18 @@ async function createCustomersOut(connection: DuckDBConnection, names: string[])
     recent_order_share: 'round(f.recent_order_share, 6)',
   };
   const featureColumns = [...contract, ...behavioural].map((f) => `${rounded[f] ?? `f.${f}`} AS ${f}`);
+  // A view cannot take parameters, so the names go into a table it joins.
   await connection.run(
-    `CREATE OR REPLACE TABLE customers_out AS
+    `CREATE OR REPLACE TABLE segment_names AS
+     SELECT (i - 1)::INTEGER AS segment_id, list_extract($names, i) AS segment_name FROM range(1, len($names) + 1) AS r(i)`,
+    { names: listValue(names) },
+  );
+  await connection.run(
+    `CREATE OR REPLACE VIEW customers_out_contract AS
      SELECT
        f.customer_id,
        cs.segment_id,
-       list_extract($names, cs.segment_id + 1) AS segment_name,
+       n.segment_name,
        round(cs.distance, 6) AS distance,
        ${featureColumns.join(',\n       ')},
        s.rfm_r, s.rfm_f, s.rfm_m,
@@ -176,9 +187,10 @@ async function createCustomersOut(connection: DuckDBConnection, names: string[])
      FROM customer_features f
      JOIN customer_scores s USING (customer_id)
      JOIN customer_segment cs USING (customer_id)
-     ORDER BY f.customer_id`,
-    { names: listValue(names) },
+     LEFT JOIN segment_names n ON n.segment_id = cs.segment_id`,
   );
+  if (options.valueColumns) await addValueColumns(connection);
+  else await connection.run('CREATE OR REPLACE TABLE customers_out AS SELECT * FROM customers_out_contract ORDER BY customer_id');
 }
 
 /** The segment's centroid on the first two principal components (for the report's map). */
