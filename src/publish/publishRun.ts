@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DiscoverOptions } from '../config.ts';
 import type { Database } from '../db/database.ts';
-import { quoteLiteral } from '../db/quote.ts';
+import { quoteIdentifier, quoteLiteral } from '../db/quote.ts';
 import type { IngestedInput } from '../ingest/index.ts';
 import type { StagedLines } from '../staging/index.ts';
 import type { CustomerFeatureMatrix } from '../features/build.ts';
@@ -76,7 +76,7 @@ export async function publishRun(
   const files: string[] = [...RUN_FILES];
   await publishDirectory(run.options.out, async (dir) => {
     await writeCustomerFiles(connection, dir, [...(publish.customerTextColumns ?? []), ...(run.master ? masterTextColumns(run.master) : [])]);
-    await copyCsv(connection, 'SELECT * FROM stg_rejects ORDER BY row_number', REJECT_TEXT_COLUMNS, join(dir, 'rejects.csv'), 'row_number');
+    await copyTableCsv(connection, 'stg_rejects', REJECT_TEXT_COLUMNS, join(dir, 'rejects.csv'), 'row_number');
     if (run.master) {
       await copyCsv(connection, 'SELECT * FROM customers_rejects', masterRejectTextColumns(run.master), join(dir, CUSTOMERS_REJECTS_FILE), 'row_number');
       files.push(CUSTOMERS_REJECTS_FILE);
@@ -143,10 +143,50 @@ export interface PublishOptions {
 }
 
 async function writeCustomerFiles(connection: DuckDBConnection, dir: string, extraTextColumns: readonly string[]): Promise<void> {
-  await copyCsv(connection, 'SELECT * FROM customers_out', [...CUSTOMER_TEXT_COLUMNS, ...extraTextColumns], join(dir, 'customers.csv'), 'customer_id');
+  await copyTableCsv(connection, 'customers_out', [...CUSTOMER_TEXT_COLUMNS, ...extraTextColumns], join(dir, 'customers.csv'), 'customer_id');
+  const sorted = await scansInOrder(connection, 'customers_out', 'customer_id');
   await connection.run(
-    `COPY (SELECT * FROM customers_out ORDER BY customer_id) TO ${quoteLiteral(join(dir, 'customers.parquet'))} (FORMAT parquet, COMPRESSION zstd)`,
+    `COPY (SELECT * FROM customers_out${sorted ? '' : ' ORDER BY customer_id'}) TO ${quoteLiteral(join(dir, 'customers.parquet'))}
+     (FORMAT parquet, COMPRESSION zstd${sorted ? ', PRESERVE_ORDER true' : ''})`,
   );
+}
+
+/**
+ * {@link copyCsv} of a whole table, without the sort when a scan of the table
+ * already returns its rows in that order (tables built with `ORDER BY`, such
+ * as `customers_out` and `stg_rejects`): the file is the same either way.
+ */
+export async function copyTableCsv(connection: DuckDBConnection, table: string, textColumns: readonly string[], path: string, orderBy: string): Promise<void> {
+  // copyCsv sorts on the written value, which for a text column is the neutralised one.
+  const key = textColumns.includes(orderBy) ? `csv_safe(${quoteIdentifier(orderBy)})` : quoteIdentifier(orderBy);
+  if (!(await scansInOrder(connection, table, key))) {
+    await copyCsv(connection, `SELECT * FROM ${quoteIdentifier(table)}`, textColumns, path, orderBy);
+    return;
+  }
+  const replace = textColumns.map((c) => `csv_safe(${c}) AS ${c}`).join(', ');
+  await connection.run(
+    `COPY (SELECT * REPLACE (${replace}) FROM ${quoteIdentifier(table)}) TO ${quoteLiteral(path)}
+     (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"', PRESERVE_ORDER true)`,
+  );
+}
+
+/**
+ * Whether a scan of `table` returns its rows ordered by `key` (ascending, no
+ * NULL keys), so a COPY without `ORDER BY` (with `PRESERVE_ORDER`, which keeps
+ * the scan's order whatever the plan) writes what a sort would. Holds only
+ * while DuckDB preserves insertion order; each row is compared with the next
+ * by position, one linear pass instead of a sort.
+ */
+export async function scansInOrder(connection: DuckDBConnection, table: string, key: string): Promise<boolean> {
+  const setting = await connection.runAndReadAll("SELECT current_setting('preserve_insertion_order') AS v");
+  if (setting.getRows()[0][0] !== true) return false;
+  const t = quoteIdentifier(table);
+  const reader = await connection.runAndReadAll(
+    `SELECT count(*) FILTER (WHERE a.k IS NULL OR a.k > b.k) AS out_of_order
+     FROM (SELECT ${key} AS k FROM ${t}) a
+     POSITIONAL JOIN (SELECT ${key} AS k FROM ${t} OFFSET 1) b`,
+  );
+  return Number(reader.getRows()[0][0]) === 0;
 }
 
 /**
