@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { queryValue } from '../db/query.ts';
 import { quoteIdentifier } from '../db/quote.ts';
 import { CANONICAL_COLUMNS, type ColumnMapping } from './columns.ts';
 
@@ -21,8 +22,9 @@ export async function createSourceLines(
   connection: DuckDBConnection,
   sourceColumns: readonly string[],
   mapping: ColumnMapping,
-  options: { headerLines: number; malformedRows: number },
+  options: { headerLines: number; malformedRows: number; rowIndex?: 'rowid' | 'file_row_number' },
 ): Promise<void> {
+  const rowIndex = options.rowIndex ?? 'rowid';
   const headerLines = options.headerLines;
   if (!Number.isInteger(headerLines) || headerLines < 0) throw new Error(`headerLines must be a non-negative integer, got ${headerLines}`);
   const select = CANONICAL_COLUMNS.map((canonical) => {
@@ -46,7 +48,7 @@ export async function createSourceLines(
          SELECT hash(${everyColumn}) AS row_hash FROM raw_input GROUP BY row_hash HAVING count(*) > 1
        ),
        ranked AS (
-         SELECT rowid AS row_index, row_number() OVER (PARTITION BY hash(${everyColumn}), ${customer}, ${order} ORDER BY rowid) AS dup_rank
+         SELECT ${rowIndex} AS row_index, row_number() OVER (PARTITION BY hash(${everyColumn}), ${customer}, ${order} ORDER BY ${rowIndex}) AS dup_rank
          FROM raw_input
          WHERE hash(${everyColumn}) IN (SELECT row_hash FROM repeated)
        )
@@ -61,7 +63,7 @@ export async function createSourceLines(
   let lineJoin = '';
   if (options.malformedRows === 0) {
     // A view cannot take parameters; the header line count is an integer checked above.
-    rowNumber = `r.rowid + ${headerLines + 1}`;
+    rowNumber = `r.${rowIndex} + ${headerLines + 1}`;
   } else {
     await connection.run(
       `CREATE TABLE src_line_numbers AS
@@ -71,7 +73,7 @@ export async function createSourceLines(
       { header: headerLines },
     );
     rowNumber = 'n.line';
-    lineJoin = 'JOIN src_line_numbers n ON n.row_index = r.rowid';
+    lineJoin = `JOIN src_line_numbers n ON n.row_index = r.${rowIndex}`;
   }
   await connection.run(
     `CREATE OR REPLACE VIEW src_lines AS
@@ -81,7 +83,7 @@ export async function createSourceLines(
        coalesce(d.dup_rank, 1) AS dup_rank
      FROM raw_input r
      ${lineJoin}
-     LEFT JOIN src_duplicates d ON d.row_index = r.rowid`,
+     LEFT JOIN src_duplicates d ON d.row_index = r.${rowIndex}`,
   );
 }
 
@@ -91,7 +93,8 @@ export async function createSourceLines(
  * lines it is the largest table of the run.
  */
 export async function dropSourceLines(connection: DuckDBConnection): Promise<void> {
+  const rawIsView = (await queryValue<number>(connection, "SELECT count(*)::INTEGER FROM duckdb_views() WHERE view_name = 'raw_input'")) > 0;
   await connection.run(
-    'DROP VIEW IF EXISTS src_lines; DROP TABLE IF EXISTS src_duplicates; DROP TABLE IF EXISTS src_line_numbers; DROP TABLE IF EXISTS raw_input',
+    `DROP VIEW IF EXISTS src_lines; DROP TABLE IF EXISTS src_duplicates; DROP TABLE IF EXISTS src_line_numbers; DROP ${rawIsView ? 'VIEW' : 'TABLE'} IF EXISTS raw_input`,
   );
 }

@@ -30,18 +30,20 @@ export interface IngestOptions extends CsvOptions {
 }
 
 /**
- * Reads the input file into DuckDB: `raw_input` (all text), `raw_malformed`
- * and `src_lines` (canonical columns, row numbers, duplicate ranks).
+ * Reads the input file into DuckDB: `raw_input` (all text; a view of a
+ * Parquet file), `raw_malformed` and `src_lines` (canonical columns, row
+ * numbers, duplicate ranks).
  */
 export async function ingest(connection: DuckDBConnection, path: string, options: IngestOptions = {}): Promise<IngestedInput> {
   const format = detectInputFormat(path);
   const explicit = parseColumnMap(options.map);
-  const [sha256, raw] = await Promise.all([sha256File(path), loadRawInput(connection, path, format, options)]);
+  const [sha256, raw] = await Promise.all([sha256File(path), loadRawInput(connection, path, format, options, undefined, { parquetView: true })]);
   const mapping = resolveColumns(path, raw.columns, explicit);
   await connection.run(sqlFile('macros'));
   await createSourceLines(connection, raw.columns, mapping, {
     headerLines: format === 'csv' && options.header !== false ? 1 : 0,
     malformedRows: raw.malformedRows,
+    rowIndex: raw.rowIndex,
   });
   return {
     path: resolve(path),

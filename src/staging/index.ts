@@ -75,7 +75,8 @@ export async function stageLines(
        sum(line_value) FILTER (WHERE is_return) / nullif(sum(line_value) FILTER (WHERE NOT is_return), 0) AS returns_value_share,
        strftime(min(order_date), '%Y-%m-%d') AS first,
        strftime(max(order_date), '%Y-%m-%d') AS last,
-       list_sort(list_distinct(list(currency) FILTER (WHERE currency IS NOT NULL))) AS currencies
+       -- distinct first: a list of every line's currency would hold 10M strings in memory
+       list_sort(list(DISTINCT currency) FILTER (WHERE currency IS NOT NULL)) AS currencies
      FROM int_lines WHERE status = 'used'`,
   );
   const rows: RowCounts = {

@@ -158,6 +158,8 @@ describe('reading files', () => {
     const input = await ingestFile(parquet);
     expect(input.format).toBe('parquet');
     expect(await rowsOf(db!.connection, 'SELECT customer_id_raw, unit_price_raw FROM src_lines')).toEqual([{ customer_id_raw: '007', unit_price_raw: '2.5' }]);
+    // Parquet is read through a view, not copied into a table of text
+    expect(await rowsOf(db!.connection, "SELECT view_name FROM duckdb_views() WHERE view_name = 'raw_input'")).toEqual([{ view_name: 'raw_input' }]);
     db?.close();
     const ndjson = join(dir, 'lines.ndjson');
     writeFileSync(ndjson, '{"customer_id":"x1","order_date":"2020-01-01","amount":3}\n{"customer_id":"x2","order_date":"2020-01-02","amount":4}\n');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RETAIL_HEADER, tempDir, writeCsv } from '../helpers/files.ts';
 import { rowsOf, stageFile } from '../helpers/pipeline.ts';
-import type { Database } from '../../src/db/database.ts';
+import { openDatabase, type Database } from '../../src/db/database.ts';
 
 let db: Database | undefined;
 afterEach(() => {
@@ -183,6 +183,37 @@ describe('duplicates, malformed records and the raw text', () => {
       { row_number: 4, reason: 'missing_customer_id', order_id: '5003' },
       { row_number: 5, reason: 'duplicate_line', order_id: '5001' },
     ]);
+  });
+
+  it('reads Parquet through a view with the same row numbers, duplicates and rejects as a table', async () => {
+    const dir = tempDir();
+    const csv = writeCsv(dir, 'lines.csv', RETAIL_HEADER, [
+      ['7001', 'A1', 'Mug', 1, '2011-01-10 09:00:00', 5, '1', 'UK'], // record 1
+      ['7001', 'A1', 'Mug', 1, '2011-01-10 09:00:00', 5, '1', 'UK'], // record 2: duplicate
+      ['7002', 'A1', 'Mug', 1, '2011-01-11 09:00:00', 5, '', 'UK'], // record 3: no customer
+      ['7003', 'A1', 'Mug', 2, '2011-01-12 09:00:00', 5, '2', 'UK'], // record 4
+    ]);
+    const scratch = await openDatabase();
+    const plain = join(dir, 'lines.parquet');
+    // a file with its own file_row_number column cannot be read through the view and is copied instead
+    const clash = join(dir, 'clash.parquet');
+    await scratch.connection.run(`COPY (SELECT * FROM read_csv('${csv}', all_varchar = true)) TO '${plain}' (FORMAT parquet)`);
+    await scratch.connection.run(`COPY (SELECT *, 'x' AS file_row_number FROM read_csv('${csv}', all_varchar = true)) TO '${clash}' (FORMAT parquet)`);
+    scratch.close();
+    for (const path of [plain, clash]) {
+      const run = await stageFile(path);
+      db = run.db;
+      expect(run.input.sourceColumns).toEqual(path === clash ? [...RETAIL_HEADER, 'file_row_number'] : RETAIL_HEADER);
+      expect(run.staged.rows).toMatchObject({ read: 4, used: 2, rejected: 2 });
+      expect(await rowsOf(db.connection, 'SELECT row_number, reason, order_id FROM stg_rejects ORDER BY row_number')).toEqual([
+        { row_number: 2, reason: 'duplicate_line', order_id: '7001' },
+        { row_number: 3, reason: 'missing_customer_id', order_id: '7002' },
+      ]);
+      const raw = await rowsOf(db.connection, "SELECT table_name FROM duckdb_tables() WHERE table_name = 'raw_input' UNION ALL SELECT view_name FROM duckdb_views() WHERE view_name IN ('raw_input', 'src_lines')");
+      expect(raw).toEqual([]);
+      db.close();
+      db = undefined;
+    }
   });
 
   it('int_lines gives every staged line one status and marks returns of customers without a purchase', async () => {
