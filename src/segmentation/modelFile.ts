@@ -1,7 +1,7 @@
 import type { DiscoverOptions } from '../config.ts';
 import type { CustomerFeatureMatrix } from '../features/build.ts';
 import type { IngestedInput } from '../ingest/index.ts';
-import { quantilesInPlace } from '../ml/featureTransform.ts';
+import { quantileSorted } from '../ml/featureTransform.ts';
 import { MODEL_FORMAT, type DriftReference, type FeatureReference, type ModelDocument } from '../model/modelDocument.ts';
 import type { StagedLines } from '../staging/index.ts';
 import type { SegmentsDocument } from '../segments/types.ts';
@@ -86,21 +86,29 @@ export function segmentCentroids(X: { data: Float64Array; rows: number; cols: nu
   return sums.map((sum, id) => Array.from(sum, (s) => (counts[id] > 0 ? s / counts[id] : NaN)));
 }
 
-const DECILES = [1, 2, 3, 4, 5, 6, 7, 8, 9].map((q) => q / 10);
-
 /**
  * Decile edges of one feature (NaN skipped), deduplicated, and the share of
  * values in each bin under {@link referenceBin}.
  */
 export function featureDeciles(values: Float64Array): FeatureReference {
-  const finite = values.filter((x) => !Number.isNaN(x));
-  // By selection, not a sort of every feature; the same values as on a sorted copy.
-  const deciles = quantilesInPlace(finite, DECILES);
+  const finite = withoutNaN(values).sort();
   const edges: number[] = [];
-  for (const edge of deciles) {
+  for (let q = 1; q <= 9; q += 1) {
+    const edge = quantileSorted(finite, q / 10);
     if (Number.isFinite(edge) && (edges.length === 0 || edge > edges[edges.length - 1])) edges.push(edge);
   }
   return { edges, shares: binShares(edges, finite).map((s) => round(s, 6)) };
+}
+
+/** A copy of `values` without NaN; a plain loop, as `filter` with a callback took longer than the sort after it. */
+function withoutNaN(values: Float64Array): Float64Array {
+  const out = new Float64Array(values.length);
+  let n = 0;
+  for (let i = 0; i < values.length; i += 1) {
+    const x = values[i];
+    if (!Number.isNaN(x)) out[n++] = x;
+  }
+  return n === values.length ? out : out.slice(0, n);
 }
 
 /** The bin of x: the number of edges strictly below it, so bins are (−∞, e₀], (e₀, e₁], …, (eₘ₋₁, ∞). */
