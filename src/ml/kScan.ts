@@ -31,6 +31,8 @@ export interface ScanKOptions {
   silhouetteSampleSize?: number;
   /** Bootstrap resamples per k for the stability column; 0 skips it (stability NaN). Default 10. */
   stabilityResamples?: number;
+  /** Rows drawn per bootstrap resample of the stability column. Default: all rows. */
+  stabilitySampleSize?: number;
   /** Called before each k is fitted (progress reporting). */
   onK?: (k: number) => void;
   /** Assignment kernel for every k-means fit of the scan (e.g. the WebAssembly one); default the plain-JS kernel. */
@@ -53,7 +55,7 @@ export interface ScanKResult {
  * measures are NaN for k = 1 (defined only for 2 or more clusters).
  */
 export function scanK(X: DenseMatrix, ks: number[], options: ScanKOptions = {}): ScanKResult[] {
-  const { nInit = 10, seed = 0, silhouetteSampleSize = 10000, stabilityResamples = 10, onK, assign, kernel: factory } = options;
+  const { nInit = 10, seed = 0, silhouetteSampleSize = 10000, stabilityResamples = 10, stabilitySampleSize, onK, assign, kernel: factory } = options;
   const kernel = { ...(assign ? { assign } : {}), ...(factory ? { kernel: factory } : {}) };
   if (!Array.isArray(ks) || ks.length === 0) throw new InputError('the k scan needs at least one k');
   if (!Number.isSafeInteger(stabilityResamples) || stabilityResamples < 0) {
@@ -72,6 +74,7 @@ export function scanK(X: DenseMatrix, ks: number[], options: ScanKOptions = {}):
         ? bootstrapStability(X, (sample, s) => new KMeans({ k, nInit: Math.min(nInit, 3), seed: s, ...kernel }).fit(sample), labels, k, {
             resamples: stabilityResamples,
             seed,
+            ...(stabilitySampleSize === undefined ? {} : { bootstrapSize: Math.min(stabilitySampleSize, X.rows) }),
           }).ari
         : NaN;
     // Separation measures need 2 to n − 1 clusters: not defined for k = 1, nor

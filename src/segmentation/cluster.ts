@@ -90,6 +90,8 @@ function clusterWithPool(
     seed: options.seed,
     silhouetteSampleSize: options.silhouetteSample,
     stabilityResamples: ks.length > 1 ? Math.min(options.stabilityResamples, 10) : 0,
+    // The same cap as the chosen k's stability below, so a scan over a million customers stays affordable.
+    stabilitySampleSize: STABILITY_SAMPLE_SIZE,
     onK: (k: number) => task.tick(`k=${k}`),
     // The WebAssembly SIMD kernel, always: the same kernel on every run keeps results bit-identical.
     assign: lloydAssignWasm,

@@ -98,6 +98,22 @@ describe('scanK', () => {
     expect(b).toEqual(a);
   });
 
+  it('draws bootstrap samples of stabilitySampleSize rows for the stability column, all rows by default', () => {
+    const X = blobs(2000, 2, 3, 24);
+    const sampled: number[] = [];
+    const fitting: LloydAssign = (data, n, ...rest) => {
+      sampled.push(n);
+      return lloydAssign(data, n, ...rest);
+    };
+    const small = scanK(X, [3], { nInit: 1, seed: 3, stabilityResamples: 2, stabilitySampleSize: 500, assign: fitting }).map((s) => s.entry);
+    expect(sampled).toContain(500);
+    expect(sampled.every((rows) => rows === 2000 || rows === 500)).toBe(true);
+    expect(small[0].stability).toBeGreaterThan(0.9);
+    // A cap at or above n is the same as no cap.
+    const capped = scanK(X, [3], { nInit: 1, seed: 3, stabilityResamples: 2, stabilitySampleSize: 5000 }).map((s) => s.entry);
+    expect(capped).toEqual(scanK(X, [3], { nInit: 1, seed: 3, stabilityResamples: 2 }).map((s) => s.entry));
+  });
+
   it('leaves stability NaN without resamples and separation NaN for k = 1', () => {
     const X = blobs(200, 2, 2, 23);
     const [one, two] = scanK(X, [1, 2], { nInit: 1, stabilityResamples: 0 }).map((s) => s.entry);
