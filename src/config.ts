@@ -157,7 +157,7 @@ export function parseRefreshFlags(raw: Record<string, unknown>): z.infer<typeof 
 /**
  * Completes refresh flags with what the saved model decides: its features,
  * lifecycle thresholds and `segmentOn` (behaviour when the model has no
- * firmographics section) always, its k and seed unless given.
+ * firmographics section) always, its k, seed and currency unless given.
  */
 export function refreshOptions(
   flags: z.infer<typeof RefreshOptionsSchema>,
@@ -167,6 +167,8 @@ export function refreshOptions(
     features: string[];
     lifecycle: { inactiveDays: number; atRiskDays: number; newDays: number };
     segmentOn?: DiscoverOptions['segmentOn'];
+    /** The currency the model's amounts are in, when known. */
+    currency?: string;
   },
 ): RefreshOptions {
   const k = flags.k ?? String(model.k);
@@ -180,5 +182,6 @@ export function refreshOptions(
     atRiskDays: model.lifecycle.atRiskDays,
     newDays: model.lifecycle.newDays,
     segmentOn: model.segmentOn ?? 'behaviour',
+    currency: flags.currency ?? model.currency,
   };
 }

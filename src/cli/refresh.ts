@@ -35,6 +35,7 @@ export function registerRefresh(program: Command, io: { stdout: NodeJS.WritableS
     .option('--max-segment-share <share>', 'publish check: largest share of customers in a segment (unless it was as large before)', '0.8')
     .option('--min-customer-ratio <ratio>', 'publish check: fewest customers as a share of the previous run', '0.5')
     .option('--map <pairs>', 'map canonical columns to source columns: customer_id=Kunde,order_date=Datum')
+    .option('--currency <code>', "ISO 4217 code of the amounts, for the texts (default: the model's, else the input's currency column when it has one value)")
     .option('--delimiter <char>', 'CSV delimiter (default: detected)')
     .option('--encoding <name>', 'CSV encoding: utf-8, utf-16 or latin-1')
     .option('--no-header', 'the CSV has no header line (columns are column0, column1, …)')
@@ -74,6 +75,7 @@ export function registerRefresh(program: Command, io: { stdout: NodeJS.WritableS
           features: model.features,
           lifecycle: model.lifecycle,
           segmentOn: modelSegmentOn(model),
+          currency: model.currency,
         });
         const db = await openDatabase({ memoryLimit: options.memoryLimit, tempDirectory: options.tempDirectory, threads: options.threads });
         try {

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { InputError, show } from '../errors.ts';
-import type { RunManifest } from '../publish/manifest.ts';
+import { manifestCurrency, type RunManifest } from '../publish/manifest.ts';
 import { DEFAULT_LIFECYCLE, type LifecycleThresholds } from '../rules/lifecycle.ts';
 import type { SegmentsDocument } from '../segments/types.ts';
 
@@ -42,14 +42,13 @@ export function openRun(path: string): ExportRun {
   if (!Array.isArray(segments?.segments)) throw new InputError(`--run ${show(path)}: segments.json has no segments list`);
   const manifest = readJson<RunManifest>(path, dir, 'manifest.json');
   const model = existsSync(join(dir, 'model.json')) ? readJson<{ lifecycle?: LifecycleThresholds }>(path, dir, 'model.json') : undefined;
-  const currencies = manifest.data_quality?.currencies ?? [];
   return {
     dir,
     customersPath: join(dir, 'customers.parquet'),
     segments,
     manifest,
     lifecycle: model?.lifecycle ?? DEFAULT_LIFECYCLE,
-    currency: currencies.length === 1 ? currencies[0] : undefined,
+    currency: manifestCurrency(manifest),
   };
 }
 

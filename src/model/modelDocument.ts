@@ -29,6 +29,8 @@ export interface ModelDocument {
   label_to_segment: number[];
   segments: Array<{ id: number; name: string; size: number; centroid: Record<string, number> }>;
   lifecycle: LifecycleThresholds;
+  /** ISO 4217 code of the amounts the model was trained on (a refresh without --currency takes it); absent when unknown. */
+  currency?: string;
   /**
    * The training population, for measuring drift on a refresh. Absent in
    * models written before refresh existed; refresh then cannot measure drift.

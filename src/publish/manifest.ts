@@ -52,10 +52,31 @@ export interface RunManifest {
   started_at: string;
   finished_at: string;
   data_quality: DataQuality;
+  /**
+   * ISO 4217 code of the amounts, as the texts and the report use it:
+   * `--currency`, else the input's currency column when it holds one value,
+   * else (refresh) the model's; null when unknown.
+   */
+  currency?: string | null;
   /** Written by `refresh` only: drift, retrain decision, label continuity, migration and publish checks. */
   refresh?: RefreshManifest;
   /** What the value stage did: fitted (with parameters, standard errors, correlation and warnings), skipped or failed, and why. */
   value?: ValueManifest;
   /** The customer master (`--customers`): rows read, used, rejected by reason; run customers with and without master data (docs/b2b.md). */
   customer_master?: CustomerMasterManifest;
+}
+
+/**
+ * The currency of a run's amounts: the `--currency` flag (or, on a refresh,
+ * the model's), else the input's currency column when it names exactly one.
+ */
+export function runCurrency(given: string | undefined, dataQuality: Pick<DataQuality, 'currencies'>): string | undefined {
+  return given ?? (dataQuality.currencies.length === 1 ? dataQuality.currencies[0] : undefined);
+}
+
+/** The currency a published run's figures are in: its manifest's, else (older runs) its single input currency. */
+export function manifestCurrency(manifest: Pick<RunManifest, 'data_quality'> & { currency?: string | null }): string | undefined {
+  if (manifest.currency) return manifest.currency;
+  const currencies = manifest.data_quality?.currencies ?? [];
+  return currencies.length === 1 ? currencies[0] : undefined;
 }

@@ -14,7 +14,7 @@ import { buildModelDocument } from '../segmentation/modelFile.ts';
 import type { ModelDocument } from '../model/modelDocument.ts';
 import { SEGMENTA_VERSION } from '../version.ts';
 import { publishDirectory } from './atomicDirectory.ts';
-import type { RunManifest } from './manifest.ts';
+import { runCurrency, type RunManifest } from './manifest.ts';
 import { writeReport } from '../report/index.ts';
 import type { ValueResult } from '../value/stage.ts';
 import { customerMasterManifest, masterRejectTextColumns, masterTextColumns, type CustomerMaster } from '../customers/master.ts';
@@ -107,6 +107,7 @@ export async function publishRun(
       timings_ms: { ...timingsMs, publish: Math.round(performance.now() - started) },
       started_at: startedAt.toISOString(),
       finished_at: new Date().toISOString(),
+      currency: runCurrency(run.options.currency, run.staged.dataQuality) ?? null,
       data_quality: {
         ...run.staged.dataQuality,
         countries: run.features.counts.countries,

@@ -9,7 +9,7 @@
  */
 import { escapeHtml as esc } from './escape.ts';
 import { FONT_STACK, STABILITY_THRESHOLD, featureLabel, segmentStyles, type ReportCharts, type SegmentStyle } from './charts.ts';
-import type { ReportInput, ReportSegment } from './loadRun.ts';
+import type { ReportInput, ReportManifest, ReportSegment } from './loadRun.ts';
 import { valueSection } from './valueChart.ts';
 import { firmographicSection } from './firmographicCharts.ts';
 import { refreshSection } from './migrationChart.ts';
@@ -35,11 +35,12 @@ function fmtPct(value: unknown, digits = 1): string {
   return isNum(value) ? `${(value * 100).toFixed(digits)}%` : DASH;
 }
 
-/** Money in the run's currency when there is exactly one, otherwise a plain number. */
-function moneyFormatter(currencies: readonly string[] | undefined): (value: unknown) => string {
-  if (currencies && currencies.length === 1) {
+/** Money in the run's currency (the manifest's, else the input's single one), otherwise a plain number. */
+function moneyFormatter(manifest: ReportManifest): (value: unknown) => string {
+  const currency = manifest.currency || (manifest.data_quality?.currencies?.length === 1 ? manifest.data_quality.currencies[0] : undefined);
+  if (currency) {
     try {
-      const format = new Intl.NumberFormat('en-US', { style: 'currency', currency: currencies[0], maximumFractionDigits: 0 });
+      const format = new Intl.NumberFormat('en-US', { style: 'currency', currency, maximumFractionDigits: 0 });
       return (value) => (isNum(value) ? format.format(value) : DASH);
     } catch {
       // Not an ISO 4217 code: fall through to plain numbers.
@@ -507,7 +508,7 @@ footer p { margin: 4px 0; }
 export function renderReport(input: ReportInput, charts: ReportCharts): string {
   const { segments: doc, manifest } = input;
   const styles = segmentStyles(doc.segments);
-  const money = moneyFormatter(manifest.data_quality?.currencies);
+  const money = moneyFormatter(manifest);
   // ---- customer value (issue 9): begin. The section is built in valueChart.ts; '' for runs without value figures.
   const value = valueSection(input, charts.value, styles, money);
   const valueLink = value ? '<a href="#value">Value</a>' : '';

@@ -1,3 +1,4 @@
+import { runCurrency } from '../publish/manifest.ts';
 import type { DiscoverOptions } from '../config.ts';
 import type { CustomerFeatureMatrix } from '../features/build.ts';
 import type { IngestedInput } from '../ingest/index.ts';
@@ -20,6 +21,7 @@ export function buildModelDocument(run: {
   segments: SegmentsDocument;
 }): ModelDocument {
   const { options, input, staged, features, transformed, clustering, segments } = run;
+  const currency = runCurrency(options.currency, staged.dataQuality);
   return {
     format: MODEL_FORMAT,
     segmenta_version: SEGMENTA_VERSION,
@@ -40,6 +42,7 @@ export function buildModelDocument(run: {
       centroid: Object.fromEntries(transformed.selection.features.map((f) => [f, s.profile[f]])),
     })),
     lifecycle: { inactiveDays: options.inactiveDays, atRiskDays: options.atRiskDays, newDays: options.newDays },
+    ...(currency ? { currency } : {}),
     reference: buildDriftReference(features, transformed, clustering.segmentIds, clustering.k),
   };
 }

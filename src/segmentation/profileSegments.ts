@@ -1,3 +1,4 @@
+import { runCurrency } from '../publish/manifest.ts';
 import { listValue, type DuckDBConnection } from '@duckdb/node-api';
 import type { DiscoverOptions } from '../config.ts';
 import { createTableFromColumns } from '../db/append.ts';
@@ -50,18 +51,18 @@ export async function profileSegments(
   await createCustomerLabels(connection, clustering, transformed);
   const lifecycle = await countsBySegment(connection, 'lifecycle_stage', k);
   const rfm = await countsBySegment(connection, 'rfm_segment_name', k);
+  // Before the texts: a segment's lifetime-value figures can add an action.
+  const values = run.value?.section ? await segmentValues(connection, k) : null;
   const named = presentSegments(
-    stats.map((s) => ({ ...s, lifecycle: lifecycle[s.id], rfm_segments: rfm[s.id] })),
+    stats.map((s) => ({ ...s, lifecycle: lifecycle[s.id], rfm_segments: rfm[s.id], ...(values ? { value: values[s.id] } : {}) })),
     population,
     {
       lang: 'en',
-      // the input's own currency column wins when it names exactly one currency
-      currency: options.currency ?? (staged.dataQuality.currencies.length === 1 ? staged.dataQuality.currencies[0] : undefined),
+      currency: runCurrency(options.currency, staged.dataQuality),
       lifecycle: { inactiveDays: options.inactiveDays, atRiskDays: options.atRiskDays, newDays: options.newDays },
     },
   );
   const names = naming.names ? naming.names(named) : named.map((s) => s.name);
-  const values = run.value?.section ? await segmentValues(connection, k) : null;
   await createCustomersOut(connection, names, { valueColumns: values !== null });
 
   const segments: SegmentProfile[] = stats.map((s: SegmentStats, i) => ({

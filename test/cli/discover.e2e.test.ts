@@ -36,6 +36,8 @@ describe('segmenta discover on Online Retail (the real CLI)', () => {
     expect(used + out_of_window + rejected).toBe(read);
     expect(Object.values(rejected_by_reason as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(rejected);
     expect(rejected_by_reason.missing_customer_id).toBe(135_080);
+    // No --currency and no currency column: the figures stay plain numbers.
+    expect(manifest.currency).toBeNull();
     // rejects.csv holds every unused row: header + (read − used) lines
     expect(csvLines(join(dir, 'a', 'rejects.csv')).length - 1).toBe(read - used);
     expect(Object.keys(manifest.timings_ms)).toEqual(['ingest', 'staging', 'features', 'value', 'transform', 'cluster', 'profile', 'publish']);

@@ -124,7 +124,7 @@ describe('segmenta refresh: four nightly runs on Online Retail', () => {
     root = mkdtempSync(join(tmpdir(), 'segmenta-refresh-'));
     out = join(root, 'segments');
     warehouse = join(root, 'warehouse.duckdb');
-    results.push(await runCli(['discover', '--input', RETAIL, '--out', out, '--as-of', NIGHTS[0], '--k', '4', ...FAST]));
+    results.push(await runCli(['discover', '--input', RETAIL, '--out', out, '--as-of', NIGHTS[0], '--k', '4', '--currency', 'GBP', ...FAST]));
     for (const [i, night] of NIGHTS.entries()) {
       if (i > 0) results.push(await runCli(refreshArgs(out, night, ...(i === 2 ? ['--log-format', 'json'] : []))));
       nights.push(join(root, `night-${i}`));
@@ -140,6 +140,14 @@ describe('segmenta refresh: four nightly runs on Online Retail', () => {
     expect(results[1].stdout).toMatch(/^refresh as of 2011-10-31, continuing the run as of 2011-09-30\nmodel (retrained|kept)/);
     expect(results[1].stdout).toContain(`run directory: ${out}`);
     expect(results[1].stdout).toContain(`warehouse: ${warehouse}`);
+  });
+
+  it('keeps the currency of the discover run (--currency GBP) without being told again', () => {
+    expect(readJson(join(nights[0], 'model.json')).currency).toBe('GBP');
+    for (const night of nights) {
+      expect(readJson(join(night, 'manifest.json')).currency).toBe('GBP');
+      expect(readFileSync(join(night, 'report.html'), 'utf8')).toContain('£');
+    }
   });
 
   it('keeps segment names and ids stable across the nights', () => {
