@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
@@ -17,7 +18,7 @@ export interface DatabaseOptions {
   path?: string;
   /** DuckDB memory limit, e.g. `4GB` (default: {@link DEFAULT_MEMORY_LIMIT}). */
   memoryLimit?: string;
-  /** Directory for spilling larger-than-memory work (default for an in-memory database: a fresh directory under the OS temp directory, removed on close). */
+  /** Directory for spilling larger-than-memory work (default for an in-memory database: a fresh directory under the OS temp directory, created on the first spill and removed on close). */
   tempDirectory?: string;
   /** Worker threads (default: all cores). */
   threads?: number;
@@ -42,8 +43,9 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   };
   config.memory_limit = options.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
   // An in-memory database spills into a directory of its own (DuckDB's default
-  // is `.tmp` in the working directory, which may not be writable).
-  const ownTemp = options.tempDirectory === undefined && options.path === undefined ? mkdtempSync(join(tmpdir(), 'segmenta-duckdb-')) : undefined;
+  // is `.tmp` in the working directory, which may not be writable). DuckDB
+  // creates it on the first spill only, so runs that fit leave nothing behind.
+  const ownTemp = options.tempDirectory === undefined && options.path === undefined ? join(tmpdir(), `segmenta-duckdb-${process.pid}-${randomUUID()}`) : undefined;
   const tempDirectory = options.tempDirectory ?? ownTemp;
   if (tempDirectory) config.temp_directory = tempDirectory;
   if (options.threads) config.threads = String(options.threads);

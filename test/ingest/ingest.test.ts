@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.ts';
 import { openDatabase, type Database } from '../../src/db/database.ts';
@@ -21,12 +22,15 @@ async function ingestFile(path: string, options = {}) {
 }
 
 describe('the database', () => {
-  it('limits DuckDB memory and spills into a temporary directory of its own, removed on close', async () => {
+  it('limits DuckDB memory and spills into a temporary directory of its own under the OS temp directory, removed on close', async () => {
     db = await openDatabase();
     const [settings] = await rowsOf(db.connection, "SELECT current_setting('memory_limit') AS memory_limit, current_setting('temp_directory') AS temp_directory");
     expect(settings.memory_limit).toMatch(/MiB|GiB/);
     const temp = String(settings.temp_directory);
-    expect(existsSync(temp)).toBe(true);
+    expect(temp.startsWith(join(tmpdir(), 'segmenta-duckdb-'))).toBe(true);
+    // force a spill: a sort larger than a small limit
+    await db.connection.run("SET memory_limit = '64MB'");
+    await db.connection.run('CREATE TABLE big AS SELECT i, md5(i::VARCHAR) AS h FROM range(3000000) t(i) ORDER BY h');
     db.close();
     db = undefined;
     expect(existsSync(temp)).toBe(false);
