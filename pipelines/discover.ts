@@ -10,7 +10,7 @@
 import type { Database } from '../src/db/database.ts';
 import type { DiscoverOptions } from '../src/config.ts';
 import { ingest, type IngestedInput } from '../src/ingest/index.ts';
-import { stageLines, type StagedLines } from '../src/staging/index.ts';
+import { releaseStagedLines, stageLines, type StagedLines } from '../src/staging/index.ts';
 import { buildCustomerFeatures, customerCounts, type CustomerFeatureMatrix } from '../src/features/build.ts';
 import { selectClusteringFeatures, fitTransformChain, type TransformChain } from '../src/segmentation/transformChain.ts';
 import { clusterCustomers, type Clustering } from '../src/segmentation/cluster.ts';
@@ -93,11 +93,14 @@ export const featuresStage = stage({
 
 export const valueStage = stage({
   name: 'value',
-  description: 'customer lifetime value: BG/NBD (or MBG/NBD) and Gamma-Gamma on repeat purchase days; CLV, P(alive), churn risk',
+  description: 'customer lifetime value: BG/NBD (or MBG/NBD) and Gamma-Gamma on repeat purchase days; CLV, P(alive), churn risk; then drop the line-level tables',
   inputs: ['options', 'db', 'staged'],
   outputs: ['value'],
   async run({ options, db, staged }) {
-    return { value: await runValueStage(db.connection, staged.asOf, options) };
+    const value = await runValueStage(db.connection, staged.asOf, options);
+    // The last stage that reads lines: from here on every table has one row per customer.
+    await releaseStagedLines(db.connection);
+    return { value };
   },
 });
 

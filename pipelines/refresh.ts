@@ -28,7 +28,7 @@ import { join } from 'node:path';
 import type { RefreshOptions } from '../src/config.ts';
 import type { Database } from '../src/db/database.ts';
 import type { IngestedInput } from '../src/ingest/index.ts';
-import type { StagedLines } from '../src/staging/index.ts';
+import { releaseStagedLines, type StagedLines } from '../src/staging/index.ts';
 import type { TransformChain } from '../src/segmentation/transformChain.ts';
 import type { Clustering } from '../src/segmentation/cluster.ts';
 import { profileSegments } from '../src/segmentation/profileSegments.ts';
@@ -207,8 +207,10 @@ export const refreshValueStage = stage({
   outputs: ['value'],
   async run({ options, db, staged, base, drift }) {
     const section = base.model.value;
+    // The last stage that reads lines: from here on every table has one row per customer.
+    const released = <T>(value: T): Promise<T> => releaseStagedLines(db.connection).then(() => value);
     if (!drift.decision.retrained) {
-      return { value: section ? await scoreWithSavedValueModel(db.connection, staged.asOf, section) : undefined };
+      return { value: await released(section ? await scoreWithSavedValueModel(db.connection, staged.asOf, section) : undefined) };
     }
     // A retrain refits the value models too, with the saved section's settings. `auto`, not `on`: a
     // failed refit is recorded and the night goes on without value columns rather than failing.
@@ -217,7 +219,7 @@ export const refreshValueStage = stage({
       ? { valueModel: section.model, valueTimeUnit: section.time_unit, clvMonths: section.clv.months, discountRate: section.clv.discount_rate }
       : {};
     const mode = section ? 'auto' : (base.previous.manifest.value?.mode ?? 'off');
-    return { value: await runValueStage(db.connection, staged.asOf, { ...options, ...settings, value: mode }) };
+    return { value: await released(await runValueStage(db.connection, staged.asOf, { ...options, ...settings, value: mode })) };
   },
 });
 

@@ -121,3 +121,15 @@ async function reasonSummary(connection: DuckDBConnection, table: 'stg_lines' | 
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/**
+ * Drops the line-level tables (`int_lines`, `stg_lines`, `int_orders` and
+ * their helpers) once nothing reads them any more: after the value stage,
+ * every later stage works on one row per customer, and the lines are the
+ * largest tables of a run. `stg_rejects` stays for publish.
+ */
+export async function releaseStagedLines(connection: DuckDBConnection): Promise<void> {
+  await connection.run(
+    'DROP VIEW IF EXISTS int_lines; DROP TABLE IF EXISTS int_orphan_returns; DROP TABLE IF EXISTS int_window; DROP TABLE IF EXISTS int_orders; DROP TABLE IF EXISTS stg_lines',
+  );
+}
