@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
@@ -11,6 +11,41 @@ import { InputError } from '../errors.ts';
  * temporary directory instead, and smaller runs never reach it.
  */
 export const DEFAULT_MEMORY_LIMIT = '1GB';
+
+/** Name prefix of the spill directories segmenta gives DuckDB, followed by the owning process id. */
+const TEMP_PREFIX = 'segmenta-duckdb-';
+
+/**
+ * Removes spill directories left by runs that were killed before they could
+ * clean up (their process no longer exists): a 10M-line run can spill
+ * gigabytes, and a scheduler that kills a run every night would fill the disk.
+ */
+export function removeStaleTempDirectories(directory: string = tmpdir()): string[] {
+  const removed: string[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync(directory);
+  } catch {
+    return removed;
+  }
+  for (const entry of entries) {
+    const match = /^segmenta-duckdb-(\d+)-/.exec(entry);
+    if (!match || processExists(Number(match[1]))) continue;
+    rmSync(join(directory, entry), { recursive: true, force: true });
+    removed.push(entry);
+  }
+  return removed;
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /** Where DuckDB may spill and how much memory it may take. */
 export interface DatabaseOptions {
@@ -45,7 +80,8 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<Datab
   // An in-memory database spills into a directory of its own (DuckDB's default
   // is `.tmp` in the working directory, which may not be writable). DuckDB
   // creates it on the first spill only, so runs that fit leave nothing behind.
-  const ownTemp = options.tempDirectory === undefined && options.path === undefined ? join(tmpdir(), `segmenta-duckdb-${process.pid}-${randomUUID()}`) : undefined;
+  const ownTemp = options.tempDirectory === undefined && options.path === undefined ? join(tmpdir(), `${TEMP_PREFIX}${process.pid}-${randomUUID()}`) : undefined;
+  if (ownTemp) removeStaleTempDirectories();
   const tempDirectory = options.tempDirectory ?? ownTemp;
   if (tempDirectory) config.temp_directory = tempDirectory;
   if (options.threads) config.threads = String(options.threads);
