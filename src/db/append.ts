@@ -1,4 +1,5 @@
 import { DOUBLE, INTEGER, VARCHAR, DuckDBDataChunk, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
+import { rawVector } from './columns.ts';
 import { quoteIdentifier } from './quote.ts';
 
 /** A column to load into DuckDB from the process. */
@@ -25,6 +26,7 @@ export async function createTableFromColumns(connection: DuckDBConnection, table
       const count = Math.min(CHUNK_ROWS, rows - start);
       const chunk = DuckDBDataChunk.create(types, count);
       columns.forEach((column, c) => {
+        if (column.type !== 'VARCHAR' && setTypedColumn(chunk, c, column.values, start, count)) return;
         const values: (number | string | null)[] = new Array(count);
         for (let i = 0; i < count; i += 1) {
           const value = column.values[start + i];
@@ -38,4 +40,26 @@ export async function createTableFromColumns(connection: DuckDBConnection, table
   } finally {
     appender.closeSync();
   }
+}
+
+/**
+ * Fills column `c` of a fresh chunk straight from a typed array: one copy into
+ * the vector's own typed array, then NULL only for NaN rows. `setColumnValues`
+ * would box every value and test a BigInt validity bit per row. Returns false
+ * (and writes nothing) when the vector is not laid out as expected, so the
+ * caller takes the generic path.
+ */
+function setTypedColumn(chunk: DuckDBDataChunk, c: number, values: Float64Array | Int32Array, start: number, count: number): boolean {
+  const vector = chunk.getColumnVector(c);
+  const raw = rawVector(vector, count);
+  // A fresh chunk has no validity words (every row valid); anything else takes the generic path.
+  if (!raw || raw.invalid !== null || raw.items.length !== count) return false;
+  const block = values.subarray(start, start + count);
+  if (values instanceof Float64Array ? !(raw.items instanceof Float64Array) : !(raw.items instanceof Int32Array)) return false;
+  (raw.items as Float64Array | Int32Array).set(block);
+  if (block instanceof Float64Array) {
+    for (let i = 0; i < count; i += 1) if (Number.isNaN(block[i])) vector.setItem(i, null);
+  }
+  vector.flush();
+  return true;
 }
