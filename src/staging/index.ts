@@ -31,7 +31,11 @@ export async function stageLines(
     non_product_codes: listValue(NON_PRODUCT_CODES.map((c) => c.toUpperCase())),
     non_product_pattern: `^(${NON_PRODUCT_PREFIXES.map((p) => escapeRegex(p.toLowerCase())).join('|')})`,
     date_formats: listValue([...DATE_FORMATS]),
+    as_of: options.asOf ?? '',
   });
+  // stg_lines keeps the original text of every row the rejects can list; the
+  // raw input is the largest table of the run and nothing else reads it.
+  await dropSourceLines(connection);
 
   let asOf = options.asOf;
   if (asOf === undefined) {
@@ -46,8 +50,6 @@ export async function stageLines(
   await connection.run(sqlFile('intermediate/int_orphan_returns'));
   await connection.run(sqlFile('intermediate/int_lines'));
   await connection.run(sqlFile('staging/stg_rejects'));
-  // The raw text is only needed for the rejects; it is the largest table of the run.
-  await dropSourceLines(connection);
 
   const counts = await queryRows<{ reason: string; n: number }>(
     connection,

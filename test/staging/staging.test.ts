@@ -101,6 +101,24 @@ describe('staging on a hand-made shop', () => {
     expect(customers).toEqual([{ customer_id: '007', recency_days: 0, frequency: 2, revenue: 30 }]);
   });
 
+  it('keeps the original text of out-of-window lines and returns without purchase for the rejects, and of no used line', async () => {
+    const path = writeCsv(tempDir(), 'shop.csv', RETAIL_HEADER, LINES);
+    const run = await stageFile(path, { asOf: '2011-03-01' });
+    db = run.db;
+    const rejects = await rowsOf(
+      db.connection,
+      "SELECT row_number, reason, customer_id, order_id, order_date, product_id, quantity, unit_price, amount FROM stg_rejects WHERE reason IN ('out_of_window', 'return_without_purchase') ORDER BY row_number",
+    );
+    expect(rejects).toEqual([
+      { row_number: 6, reason: 'out_of_window', customer_id: '007', order_id: 'C1003', order_date: '2011-03-05 10:00:00', product_id: 'B2', quantity: '-1', unit_price: '10', amount: null },
+      { row_number: 10, reason: 'out_of_window', customer_id: '12', order_id: '1006', order_date: '2011-03-31 10:00:00', product_id: 'A1', quantity: '3', unit_price: '4', amount: null },
+      { row_number: 11, reason: 'return_without_purchase', customer_id: '99', order_id: 'C1007', order_date: '2011-02-01 10:00:00', product_id: 'A1', quantity: '-1', unit_price: '5', amount: null },
+    ]);
+    // the text is not held for the lines that are used (other than returns)
+    const held = await rowsOf(db.connection, "SELECT count(*)::INTEGER AS n FROM int_lines WHERE status = 'used' AND NOT is_return AND customer_id_raw IS NOT NULL");
+    expect(held).toEqual([{ n: 0 }]);
+  });
+
   it('without an order_id, identical lines are separate purchases and a day is an order', async () => {
     const dir = tempDir();
     const path = writeCsv(dir, 'no-order.csv', ['customer', 'date', 'amount'], [
