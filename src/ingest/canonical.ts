@@ -22,7 +22,7 @@ export async function createSourceLines(
   connection: DuckDBConnection,
   sourceColumns: readonly string[],
   mapping: ColumnMapping,
-  options: { headerLines: number; malformedRows: number; rowIndex?: 'rowid' | 'file_row_number' },
+  options: { headerLines: number; malformedRows: number; rowIndex?: 'rowid' | 'file_row_number'; rowHash?: string },
 ): Promise<void> {
   const rowIndex = options.rowIndex ?? 'rowid';
   const headerLines = options.headerLines;
@@ -39,18 +39,20 @@ export async function createSourceLines(
   // everyone else has rank 1 and is not stored.
   await connection.run('CREATE OR REPLACE TABLE src_duplicates (row_index BIGINT, dup_rank BIGINT)');
   if (mapping.order_id) {
-    const everyColumn = sourceColumns.map(quoteIdentifier).join(', ');
+    // The CSV loader stores the hash while parsing (options.rowHash); other
+    // formats compute the same value here.
+    const rowHash = options.rowHash !== undefined ? quoteIdentifier(options.rowHash) : `hash(${sourceColumns.map(quoteIdentifier).join(', ')})`;
     const customer = mapping.customer_id ? quoteIdentifier(mapping.customer_id) : 'NULL';
     const order = quoteIdentifier(mapping.order_id);
     await connection.run(
       `INSERT INTO src_duplicates
        WITH repeated AS (
-         SELECT hash(${everyColumn}) AS row_hash FROM raw_input GROUP BY row_hash HAVING count(*) > 1
+         SELECT ${rowHash} AS row_hash FROM raw_input GROUP BY row_hash HAVING count(*) > 1
        ),
        ranked AS (
-         SELECT ${rowIndex} AS row_index, row_number() OVER (PARTITION BY hash(${everyColumn}), ${customer}, ${order} ORDER BY ${rowIndex}) AS dup_rank
+         SELECT ${rowIndex} AS row_index, row_number() OVER (PARTITION BY ${rowHash}, ${customer}, ${order} ORDER BY ${rowIndex}) AS dup_rank
          FROM raw_input
-         WHERE hash(${everyColumn}) IN (SELECT row_hash FROM repeated)
+         WHERE ${rowHash} IN (SELECT row_hash FROM repeated)
        )
        SELECT row_index, dup_rank FROM ranked WHERE dup_rank > 1 ORDER BY row_index`,
     );

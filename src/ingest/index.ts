@@ -37,13 +37,14 @@ export interface IngestOptions extends CsvOptions {
 export async function ingest(connection: DuckDBConnection, path: string, options: IngestOptions = {}): Promise<IngestedInput> {
   const format = detectInputFormat(path);
   const explicit = parseColumnMap(options.map);
-  const [sha256, raw] = await Promise.all([sha256File(path), loadRawInput(connection, path, format, options, undefined, { parquetView: true })]);
+  const [sha256, raw] = await Promise.all([sha256File(path), loadRawInput(connection, path, format, options, undefined, { parquetView: true, rowHash: true })]);
   const mapping = resolveColumns(path, raw.columns, explicit);
   await connection.run(sqlFile('macros'));
   await createSourceLines(connection, raw.columns, mapping, {
     headerLines: format === 'csv' && options.header !== false ? 1 : 0,
     malformedRows: raw.malformedRows,
     rowIndex: raw.rowIndex,
+    ...(raw.rowHash === undefined ? {} : { rowHash: raw.rowHash }),
   });
   return {
     path: resolve(path),

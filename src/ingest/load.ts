@@ -25,6 +25,8 @@ export interface RawLoad {
   malformedRows: number;
   /** The column of `raw` holding each row's 0-based index in the file: `rowid` of a table, `file_row_number` of a Parquet view. */
   rowIndex: 'rowid' | 'file_row_number';
+  /** The column of `raw` holding `hash()` of every file column, when {@link RawLoadOptions.rowHash} asked for it and the format computes it while reading. */
+  rowHash?: string;
 }
 
 /** Options of {@link loadRawInput} beyond the CSV dialect. */
@@ -36,6 +38,12 @@ export interface RawLoadOptions {
    * 10M lines). The file must stay in place while the tables are built.
    */
   parquetView?: boolean;
+  /**
+   * Add a last column holding `hash()` of every file column, computed while
+   * the CSV is parsed (CSV only). Exact-duplicate detection then groups 8-byte
+   * hashes instead of hashing every text column again in two more scans.
+   */
+  rowHash?: boolean;
 }
 
 /**
@@ -59,7 +67,8 @@ const DEFAULT_TABLES: RawTables = { raw: 'raw_input', malformed: 'raw_malformed'
  *
  * Creates `raw_input` (the file's columns as VARCHAR, insertion order = file
  * order) and `raw_malformed(line, error)` for CSV records with the wrong number
- * of fields — or the tables named in `tables`.
+ * of fields — or the tables named in `tables`. With `options.rowHash` a CSV
+ * file's table has one more, last column: the hash of the row's fields.
  */
 export async function loadRawInput(
   connection: DuckDBConnection,
@@ -72,10 +81,11 @@ export async function loadRawInput(
   const raw = quoteIdentifier(tables.raw);
   const malformed = quoteIdentifier(tables.malformed);
   let rowIndex: RawLoad['rowIndex'] = 'rowid';
+  let rowHash = false;
   await connection.run(`CREATE OR REPLACE TABLE ${malformed} (line BIGINT, error VARCHAR)`);
   try {
     if (format === 'csv') {
-      await loadCsv(connection, path, csv, tables);
+      rowHash = (await loadCsv(connection, path, csv, tables, options.rowHash === true)) === 'hashed';
     } else if (format === 'parquet') {
       if (options.parquetView && (await createParquetView(connection, path, tables.raw))) {
         rowIndex = 'file_row_number';
@@ -93,19 +103,20 @@ export async function loadRawInput(
     if (/Out of Memory Error/i.test(String((error as Error)?.message))) throw error;
     throw new InputError(`${path}: cannot be read as ${format.toUpperCase()}: ${firstLine(error)}`, { cause: error });
   }
-  const columns = (
+  const tableColumns = (
     await queryRows<{ name: string }>(connection, 'SELECT column_name AS name FROM duckdb_columns() WHERE table_name = $table ORDER BY column_index', {
       table: tables.raw,
     })
-  )
-    .map((r) => r.name)
-    .filter((name) => rowIndex === 'rowid' || name !== rowIndex);
+  ).map((r) => r.name);
+  // The hash is the last column; DuckDB renames it if the file has a column of the same name.
+  const hashColumn = rowHash ? tableColumns.pop() : undefined;
+  const columns = tableColumns.filter((name) => rowIndex === 'rowid' || name !== rowIndex);
   const parsedRows = Number(await queryValue(connection, `SELECT count(*) FROM ${raw}`));
   const malformedRows = Number(await queryValue(connection, `SELECT count(*) FROM ${malformed}`));
   if (parsedRows + malformedRows === 0) {
     throw new InputError(`${path}: no data rows (only a header was found: ${columns.map((c) => show(c)).join(', ')})`);
   }
-  return { columns, parsedRows, malformedRows, rowIndex };
+  return { columns, parsedRows, malformedRows, rowIndex, ...(hashColumn === undefined ? {} : { rowHash: hashColumn }) };
 }
 
 /**
@@ -125,8 +136,12 @@ async function createParquetView(connection: DuckDBConnection, path: string, nam
   return true;
 }
 
-async function loadCsv(connection: DuckDBConnection, path: string, csv: CsvOptions, tables: RawTables): Promise<void> {
-  if (csv.delimiter === 'whitespace') return loadWhitespaceSeparated(connection, path, csv, tables);
+/** Loads a CSV file into `tables.raw`; `hashed` when the row hash column was added (last). */
+async function loadCsv(connection: DuckDBConnection, path: string, csv: CsvOptions, tables: RawTables, rowHash: boolean): Promise<'hashed' | 'plain'> {
+  if (csv.delimiter === 'whitespace') {
+    await loadWhitespaceSeparated(connection, path, csv, tables);
+    return 'plain';
+  }
   const raw = quoteIdentifier(tables.raw);
   // RFC 4180 quoting is fixed; the delimiter is sniffed unless given. Every
   // field is read as text; records with a wrong field count are kept aside
@@ -152,7 +167,9 @@ async function loadCsv(connection: DuckDBConnection, path: string, csv: CsvOptio
     options.push('encoding = $encoding');
     params.encoding = csv.encoding;
   }
-  await connection.run(`CREATE OR REPLACE TABLE ${raw} AS SELECT * FROM read_csv($path, ${options.join(', ')})`, params);
+  // *COLUMNS(*) passes every file column to hash(), in file order: the same value as hash("a", "b", ...).
+  const hash = rowHash ? ', hash(*COLUMNS(*)) AS segmenta_row_hash' : '';
+  await connection.run(`CREATE OR REPLACE TABLE ${raw} AS SELECT *${hash} FROM read_csv($path, ${options.join(', ')})`, params);
   await connection.run(
     `INSERT INTO ${quoteIdentifier(tables.malformed)}
      SELECT line, string_agg(DISTINCT error_type, '; ' ORDER BY error_type)
@@ -161,10 +178,11 @@ async function loadCsv(connection: DuckDBConnection, path: string, csv: CsvOptio
   await connection.run('DROP TABLE IF EXISTS csv_reject_errors; DROP TABLE IF EXISTS csv_reject_scans');
   // A file whose header could not be split (e.g. a binary file) reads as one column.
   const columns = await queryRows<{ name: string }>(connection, 'SELECT column_name AS name FROM duckdb_columns() WHERE table_name = $table', { table: tables.raw });
-  if (columns.length === 0) throw new InputError(`${path}: no columns found, expected a header line`);
+  if (columns.length === (rowHash ? 1 : 0)) throw new InputError(`${path}: no columns found, expected a header line`);
   for (const { name } of columns) {
     if (name.includes('\ufffd')) throw new InputError(`${path}: the header is not valid UTF-8 text; give the file's encoding with --encoding latin-1`);
   }
+  return rowHash ? 'hashed' : 'plain';
 }
 
 /**

@@ -116,6 +116,27 @@ describe('reading files', () => {
     ]);
   });
 
+  it('hashes every field of a CSV row while reading, also when the file has a column named like the hash', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'hash.csv');
+    writeFileSync(path, 'customer_id,order_id,order_date,amount,segmenta_row_hash\n1,o1,2020-01-01,5,x\n1,o1,2020-01-01,5,x\n1,o1,2020-01-01,5,y\n');
+    const input = await ingestFile(path);
+    // the file's own column is a source column; the hash column is not
+    expect(input.sourceColumns).toEqual(['customer_id', 'order_id', 'order_date', 'amount', 'segmenta_row_hash']);
+    // the stored hash is hash() of every field in file order
+    const hashes = await rowsOf(
+      db!.connection,
+      'SELECT count(*)::INTEGER AS n FROM raw_input WHERE segmenta_row_hash_1 = hash(customer_id, order_id, order_date, amount, segmenta_row_hash)',
+    );
+    expect(hashes).toEqual([{ n: 3 }]);
+    // row 3 repeats row 2; row 4 differs in the last column only
+    expect(await rowsOf(db!.connection, 'SELECT row_number, dup_rank FROM src_lines ORDER BY row_number')).toEqual([
+      { row_number: 2, dup_rank: 1 },
+      { row_number: 3, dup_rank: 2 },
+      { row_number: 4, dup_rank: 1 },
+    ]);
+  });
+
   it('puts records with the wrong number of fields aside with their line', async () => {
     const dir = tempDir();
     const path = join(dir, 'broken.csv');
