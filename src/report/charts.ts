@@ -164,8 +164,7 @@ function roundGeometry(svg: string): string {
  * which is deterministic and needs no native canvas package.
  */
 export async function renderSvg(name: string, description: string, spec: TopLevelSpec): Promise<string> {
-  // Loaded on first use: Vega is a large import that only report rendering needs.
-  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
+  const [vega, { compile }] = await loadVega();
   const vegaSpec = compile({ ...spec, config: CONFIG } as TopLevelSpec, {
     // Vega-Lite warns on the console for harmless things (e.g. dropped
     // encodings); the report build should stay quiet and fail on real errors.
@@ -182,6 +181,14 @@ export async function renderSvg(name: string, description: string, spec: TopLeve
   } finally {
     view.finalize();
   }
+}
+
+/**
+ * Vega and Vega-Lite, loaded on first use: a large import that only report
+ * rendering needs. Calling it early lets the load overlap other waiting.
+ */
+export function loadVega(): Promise<[typeof import('vega'), typeof import('vega-lite')]> {
+  return Promise.all([import('vega'), import('vega-lite')]);
 }
 
 type CompileLogger = NonNullable<NonNullable<Parameters<typeof import('vega-lite').compile>[1]>['logger']>;

@@ -5,9 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { renderCharts } from './charts.ts';
+import { loadVega, renderCharts, type ReportCharts } from './charts.ts';
 import { renderReport } from './html.ts';
-import { loadReportInput } from './loadRun.ts';
+import { loadReportInput, loadReportManifest, loadReportSegments, readCustomerAggregates, type CustomerAggregates, type ReportInput, type ReportSegments } from './loadRun.ts';
 
 export { escapeHtml } from './escape.ts';
 export { renderCharts, type ReportCharts } from './charts.ts';
@@ -15,14 +15,46 @@ export { renderReport } from './html.ts';
 export { loadReportInput, MAP_SAMPLE_LIMIT, type ReportInput } from './loadRun.ts';
 
 /**
- * Reads a run directory and renders its report.
+ * Reads a run directory and renders its report (its charts and aggregates
+ * taken from `prepared` when given).
  *
  * @returns the complete HTML page.
  * @throws InputError when the run's JSON documents are missing or unusable.
  */
-export async function buildReport(runDir: string): Promise<string> {
+export async function buildReport(runDir: string, prepared?: PreparedReport): Promise<string> {
+  if (prepared) {
+    const input: ReportInput = { runDir, segments: prepared.segments, manifest: await loadReportManifest(runDir), customers: prepared.customers };
+    return renderReport(input, prepared.charts);
+  }
   const input = await loadReportInput(runDir);
   return renderReport(input, await renderCharts(input));
+}
+
+/** What {@link prepareReport} computed: everything of a report but its page. */
+export interface PreparedReport {
+  segments: ReportSegments;
+  customers: CustomerAggregates;
+  charts: ReportCharts;
+}
+
+/**
+ * The report's segments, customer aggregates and charts, before the run's
+ * manifest.json exists: a publish renders them (CPU-bound, in this thread)
+ * while DuckDB still writes the remaining files (on its own threads).
+ * Charts read the manifest only for a refresh's section, so this is for runs
+ * without one; `seed` must be the one the manifest will record.
+ *
+ * @param runDir - directory already holding `segments.json` and `customers.parquet` (or `customers.csv`).
+ */
+export async function prepareReport(runDir: string, seed: number): Promise<PreparedReport> {
+  // The chart modules load while DuckDB aggregates the customer table.
+  const vega = loadVega();
+  vega.catch(() => undefined);
+  const segments = await loadReportSegments(runDir);
+  const customers = await readCustomerAggregates(runDir, seed);
+  await vega;
+  const charts = await renderCharts({ runDir, segments, manifest: {}, customers });
+  return { segments, customers, charts };
 }
 
 /**
@@ -32,10 +64,11 @@ export async function buildReport(runDir: string): Promise<string> {
  * previous report in place.
  *
  * @param outFile - where to write; `report.html` in the run directory by default.
+ * @param prepared - the run's {@link prepareReport}, when it was started earlier.
  * @returns the path written.
  */
-export async function writeReport(runDir: string, outFile: string = join(runDir, 'report.html')): Promise<string> {
-  const html = await buildReport(runDir);
+export async function writeReport(runDir: string, outFile: string = join(runDir, 'report.html'), prepared?: PreparedReport): Promise<string> {
+  const html = await buildReport(runDir, prepared);
   // Same directory, so the rename stays on one file system and is atomic.
   const temp = join(dirname(outFile), `.${basename(outFile)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {

@@ -96,10 +96,33 @@ export interface ReportInput {
  * @throws InputError when `segments.json` or `manifest.json` is missing, not JSON, or has no usable segments.
  */
 export async function loadReportInput(runDir: string): Promise<ReportInput> {
-  const segments = validateSegments(await readJson(join(runDir, 'segments.json')));
-  const manifest = validateManifest(await readJson(join(runDir, 'manifest.json')));
-  const customers = await readCustomerAggregates(runDir, typeof manifest.seed === 'number' ? manifest.seed : 0);
+  const segments = await loadReportSegments(runDir);
+  const manifest = await loadReportManifest(runDir);
+  const customers = await readCustomerAggregates(runDir, reportSeed(manifest));
   return { runDir, segments, manifest, customers };
+}
+
+/**
+ * Reads and checks a run's `segments.json`.
+ *
+ * @throws InputError when it is missing, not JSON, or has no usable segments.
+ */
+export async function loadReportSegments(runDir: string): Promise<ReportSegments> {
+  return validateSegments(await readJson(join(runDir, 'segments.json')));
+}
+
+/**
+ * Reads a run's `manifest.json`.
+ *
+ * @throws InputError when it is missing, not JSON or not an object.
+ */
+export async function loadReportManifest(runDir: string): Promise<ReportManifest> {
+  return validateManifest(await readJson(join(runDir, 'manifest.json')));
+}
+
+/** The seed of the map sample: the manifest's, 0 when it has none. */
+export function reportSeed(manifest: Pick<ReportManifest, 'seed'>): number {
+  return typeof manifest.seed === 'number' ? manifest.seed : 0;
 }
 
 async function readJson(path: string): Promise<unknown> {
@@ -152,12 +175,13 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /**
- * Aggregates the customer table with a fresh in-memory DuckDB. Parquet is
+ * Aggregates the customer table of `runDir` with a fresh in-memory DuckDB
+ * (`seed` orders the map sample). Parquet is
  * preferred (typed, fast); the CSV twin is the fallback for runs copied
  * without it. The path is always a statement parameter, so a run directory
  * with quotes in its name cannot change the SQL.
  */
-async function readCustomerAggregates(runDir: string, seed: number): Promise<CustomerAggregates> {
+export async function readCustomerAggregates(runDir: string, seed: number): Promise<CustomerAggregates> {
   const parquet = join(runDir, 'customers.parquet');
   const csv = join(runDir, 'customers.csv');
   let source: string;

@@ -45,14 +45,31 @@ export async function profileSegments(
 ): Promise<SegmentsDocument> {
   const { options, staged, features, transformed, clustering } = run;
   const k = clustering.k;
-  const population = populationStats(features.columns);
-  const stats = segmentStats(features.columns, clustering.segmentIds, k, population);
 
-  await createCustomerLabels(connection, clustering, transformed);
-  const lifecycle = await countsBySegment(connection, 'lifecycle_stage', k);
-  const rfm = await countsBySegment(connection, 'rfm_segment_name', k);
-  // Before the texts: a segment's lifetime-value figures can add an action.
-  const values = run.value?.section ? await segmentValues(connection, k) : null;
+  await appendCustomerLabels(connection, clustering, transformed);
+  // DuckDB labels and counts the customers on its own threads while this one
+  // computes the segment statistics: neither reads what the other writes.
+  const counted = (async () => {
+    await createCustomerSegment(connection);
+    const lifecycle = await countsBySegment(connection, 'lifecycle_stage', k);
+    const rfm = await countsBySegment(connection, 'rfm_segment_name', k);
+    // Before the texts: a segment's lifetime-value figures can add an action.
+    const values = run.value?.section ? await segmentValues(connection, k) : null;
+    return { lifecycle, rfm, values };
+  })();
+  // Handled here so a failure during the statistics is not an unhandled rejection; awaited below.
+  counted.catch(() => undefined);
+  let population: ReturnType<typeof populationStats>;
+  let stats: SegmentStats[];
+  try {
+    population = populationStats(features.columns);
+    stats = segmentStats(features.columns, clustering.segmentIds, k, population);
+  } catch (error) {
+    // The connection must be idle before the error leaves: the caller may use or close it.
+    await counted.catch(() => undefined);
+    throw error;
+  }
+  const { lifecycle, rfm, values } = await counted;
   const named = presentSegments(
     stats.map((s) => ({ ...s, lifecycle: lifecycle[s.id], rfm_segments: rfm[s.id], ...(values ? { value: values[s.id] } : {}) })),
     population,
@@ -97,8 +114,12 @@ export async function profileSegments(
   return run.master ? addFirmographics(connection, document, clustering) : document;
 }
 
-/** The customer's segment, distance and first two PCA coordinates, joined to the features in SQL. */
-async function createCustomerLabels(connection: DuckDBConnection, clustering: Clustering, transformed: TransformChain): Promise<void> {
+/**
+ * The customer's segment, distance and first two PCA coordinates, in
+ * customer_id order (`customer_labels`), and the RFM grid's names as one list
+ * (`rfm_grid_names`).
+ */
+async function appendCustomerLabels(connection: DuckDBConnection, clustering: Clustering, transformed: TransformChain): Promise<void> {
   const { data, rows, cols } = transformed.scores;
   const pc1 = new Float64Array(rows);
   const pc2 = new Float64Array(rows);
@@ -112,6 +133,16 @@ async function createCustomerLabels(connection: DuckDBConnection, clustering: Cl
     { name: 'pc1', type: 'DOUBLE', values: pc1 },
     { name: 'pc2', type: 'DOUBLE', values: pc2 },
   ]);
+  await connection.run('CREATE OR REPLACE TABLE rfm_grid_names AS SELECT $names::VARCHAR[] AS names', { names: listValue(rfmGridList()) });
+}
+
+/**
+ * `customer_segment`: the labels joined to the customers' ids, RFM segment
+ * names and lifecycle stages. Takes no parameters (the names come from
+ * `rfm_grid_names`, written by {@link appendCustomerLabels}), so DuckDB runs
+ * it without calling back into this thread.
+ */
+async function createCustomerSegment(connection: DuckDBConnection): Promise<void> {
   // Rows were appended in customer_id order, the order the features were read in:
   // the sorted ids line up with them by position, no window numbering needed.
   await connection.run(
@@ -120,11 +151,10 @@ async function createCustomerLabels(connection: DuckDBConnection, clustering: Cl
        SELECT * FROM (SELECT customer_id FROM customer_features ORDER BY customer_id) POSITIONAL JOIN customer_labels
      )
      SELECT l.customer_id, l.segment_id, l.distance, l.pc1, l.pc2,
-            list_extract($rfm_names, (s.rfm_r - 1) * 5 + CAST(floor((s.rfm_f + s.rfm_m + 1) / 2) AS INTEGER)) AS rfm_segment_name,
+            list_extract((SELECT names FROM rfm_grid_names), (s.rfm_r - 1) * 5 + CAST(floor((s.rfm_f + s.rfm_m + 1) / 2) AS INTEGER)) AS rfm_segment_name,
             s.lifecycle_stage
      FROM labelled l
      JOIN customer_scores s USING (customer_id)`,
-    { rfm_names: listValue(rfmGridList()) },
   );
 }
 

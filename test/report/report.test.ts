@@ -17,7 +17,7 @@ import {
   type ReportCharts,
 } from '../../src/report/charts.ts';
 import { escapeHtml } from '../../src/report/escape.ts';
-import { buildReport, writeReport } from '../../src/report/index.ts';
+import { buildReport, prepareReport, writeReport } from '../../src/report/index.ts';
 import { MAP_SAMPLE_LIMIT, loadReportInput, type ReportInput } from '../../src/report/loadRun.ts';
 import { DEFAULT_NAMES, createFakeRun, type FakeRun } from './fakeRun.ts';
 
@@ -154,6 +154,15 @@ describe('report of a complete run', () => {
     const other = await buildReport(later.dir);
     expect(other).toContain('Generated 2025-01-31 23:59 UTC');
     expect(other.replaceAll('2025-01-31 23:59 UTC', '2024-05-02 09:14 UTC')).toBe(html);
+  });
+
+  it('is the same page when its charts were prepared before the manifest was written', async () => {
+    const dir = await tempDir();
+    const manifest = await readFile(join(run.dir, 'manifest.json'), 'utf8');
+    for (const file of await readdir(run.dir)) if (file !== 'manifest.json') await writeFile(join(dir, file), await readFile(join(run.dir, file)));
+    const prepared = await prepareReport(dir, run.manifest.seed);
+    await writeFile(join(dir, 'manifest.json'), manifest);
+    expect(await buildReport(dir, prepared)).toBe(html.replaceAll(run.dir, dir));
   });
 });
 
