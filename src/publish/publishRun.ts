@@ -77,24 +77,24 @@ export async function publishRun(
   const files: string[] = [...RUN_FILES];
   await publishDirectory(run.options.out, async (dir) => {
     // DuckDB writes the customer and reject files on its own threads while this
-    // thread builds model.json and the report's charts: the two take about as
-    // long at a million customers, so running them side by side saves one.
-    const parquetWritten = deferred();
-    const tables = (async () => {
-      try {
-        await writeCustomerParquet(connection, dir);
-      } finally {
-        parquetWritten.resolve();
-      }
-      const textColumns = [...CUSTOMER_TEXT_COLUMNS, ...(publish.customerTextColumns ?? []), ...(run.master ? masterTextColumns(run.master) : [])];
-      await copyTableCsv(connection, 'customers_out', textColumns, join(dir, 'customers.csv'), 'customer_id');
-      await copyTableCsv(connection, 'stg_rejects', REJECT_TEXT_COLUMNS, join(dir, 'rejects.csv'), 'row_number');
-      if (run.master) {
-        await copyCsv(connection, 'SELECT * FROM customers_rejects', masterRejectTextColumns(run.master), join(dir, CUSTOMERS_REJECTS_FILE), 'row_number');
-      }
-    })();
-    // Handled here so a failure while this thread is still busy is not an unhandled rejection; awaited below.
-    tables.catch(() => undefined);
+    // thread builds model.json and the report's charts. A statement without
+    // parameters runs to the end without calling back into this thread, so
+    // each is prepared first (the order checks, the SQL) and the COPYs are
+    // handed over in two calls: the Parquet file, which the report reads, then
+    // the CSV files as one multi-statement call.
+    const textColumns = [...CUSTOMER_TEXT_COLUMNS, ...(publish.customerTextColumns ?? []), ...(run.master ? masterTextColumns(run.master) : [])];
+    const parquetSql = await customerParquetSql(connection, join(dir, 'customers.parquet'));
+    const csvSql = [
+      await copyTableCsvSql(connection, 'customers_out', textColumns, join(dir, 'customers.csv'), 'customer_id'),
+      await copyTableCsvSql(connection, 'stg_rejects', REJECT_TEXT_COLUMNS, join(dir, 'rejects.csv'), 'row_number'),
+      ...(run.master
+        ? [copyCsvSql('SELECT * FROM customers_rejects', masterRejectTextColumns(run.master), join(dir, CUSTOMERS_REJECTS_FILE), 'row_number')]
+        : []),
+    ];
+    const parquet = connection.run(parquetSql);
+    let tables: Promise<unknown> = parquet;
+    // Handled here so a failure while this thread is busy is not an unhandled rejection; awaited below.
+    parquet.catch(() => undefined);
     let report: PreparedReport | undefined;
     try {
       writeJson(join(dir, 'segments.json'), run.segments);
@@ -104,10 +104,12 @@ export async function publishRun(
         ...(isFirmographicClustering(run.clustering) ? { firmographics: firmographicModelSection(run.clustering) } : {}),
       };
       writeJson(join(dir, 'model.json'), model);
+      await parquet;
+      tables = connection.run(csvSql.join(';\n'));
+      tables.catch(() => undefined);
       // The charts read neither the manifest nor later files, except a refresh's section
       // (publish.manifest, extraFiles): those runs render the whole report at the end.
       if (run.options.report && publish.manifest === undefined && publish.extraFiles === undefined) {
-        await parquetWritten.promise;
         report = await prepareReport(dir, reportSeed({ seed: run.options.seed }));
       }
     } finally {
@@ -171,21 +173,11 @@ export interface PublishOptions {
   extraFiles?: (dir: string) => Promise<string[]>;
 }
 
-async function writeCustomerParquet(connection: DuckDBConnection, dir: string): Promise<void> {
+/** The COPY of `customers_out` to customers.parquet, without the sort when the table is stored in order. */
+async function customerParquetSql(connection: DuckDBConnection, path: string): Promise<string> {
   const sorted = await scansInOrder(connection, 'customers_out', 'customer_id');
-  await connection.run(
-    `COPY (SELECT * FROM customers_out${sorted ? '' : ' ORDER BY customer_id'}) TO ${quoteLiteral(join(dir, 'customers.parquet'))}
-     (FORMAT parquet, COMPRESSION zstd${sorted ? ', PRESERVE_ORDER true' : ''})`,
-  );
-}
-
-/** A promise with its resolve function, for one task to wait on a step of another. */
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
+  return `COPY (SELECT * FROM customers_out${sorted ? '' : ' ORDER BY customer_id'}) TO ${quoteLiteral(path)}
+     (FORMAT parquet, COMPRESSION zstd${sorted ? ', PRESERVE_ORDER true' : ''})`;
 }
 
 /**
@@ -194,17 +186,17 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
  * as `customers_out` and `stg_rejects`): the file is the same either way.
  */
 export async function copyTableCsv(connection: DuckDBConnection, table: string, textColumns: readonly string[], path: string, orderBy: string): Promise<void> {
+  await connection.run(await copyTableCsvSql(connection, table, textColumns, path, orderBy));
+}
+
+/** The statement {@link copyTableCsv} runs (the order check runs now). */
+async function copyTableCsvSql(connection: DuckDBConnection, table: string, textColumns: readonly string[], path: string, orderBy: string): Promise<string> {
   // copyCsv sorts on the written value, which for a text column is the neutralised one.
   const key = textColumns.includes(orderBy) ? `csv_safe(${quoteIdentifier(orderBy)})` : quoteIdentifier(orderBy);
-  if (!(await scansInOrder(connection, table, key))) {
-    await copyCsv(connection, `SELECT * FROM ${quoteIdentifier(table)}`, textColumns, path, orderBy);
-    return;
-  }
+  if (!(await scansInOrder(connection, table, key))) return copyCsvSql(`SELECT * FROM ${quoteIdentifier(table)}`, textColumns, path, orderBy);
   const replace = textColumns.map((c) => `csv_safe(${c}) AS ${c}`).join(', ');
-  await connection.run(
-    `COPY (SELECT * REPLACE (${replace}) FROM ${quoteIdentifier(table)}) TO ${quoteLiteral(path)}
-     (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"', PRESERVE_ORDER true)`,
-  );
+  return `COPY (SELECT * REPLACE (${replace}) FROM ${quoteIdentifier(table)}) TO ${quoteLiteral(path)}
+     (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"', PRESERVE_ORDER true)`;
 }
 
 /**
@@ -237,10 +229,13 @@ export async function copyCsv(
   path: string,
   orderBy: string,
 ): Promise<void> {
+  await connection.run(copyCsvSql(query, textColumns, path, orderBy));
+}
+
+/** The statement {@link copyCsv} runs. */
+function copyCsvSql(query: string, textColumns: readonly string[], path: string, orderBy: string): string {
   const replace = textColumns.map((c) => `csv_safe(${c}) AS ${c}`).join(', ');
-  await connection.run(
-    `COPY (SELECT * REPLACE (${replace}) FROM (${query}) ORDER BY ${orderBy}) TO ${quoteLiteral(path)} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"')`,
-  );
+  return `COPY (SELECT * REPLACE (${replace}) FROM (${query}) ORDER BY ${orderBy}) TO ${quoteLiteral(path)} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"')`;
 }
 
 function writeJson(path: string, value: unknown): void {
