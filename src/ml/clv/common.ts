@@ -252,13 +252,24 @@ const GRADIENT_TOLERANCE = 1e-5;
 export function fitMaximumLikelihood(problem: MleProblem): MleResult {
   const { model, paramNames, n, penalizer } = problem;
   const natural = new Float64Array(paramNames.length);
+  // The optimisers and the difference Hessian come back to points already evaluated
+  // (the optimum, the Hessian's centre): at a million customers each evaluation is
+  // milliseconds, and the likelihood is a pure function, so known values are reused.
+  const known = new Map<string, number>();
   const objective = (logParams: Float64Array): number => {
     let penalty = 0;
     for (let i = 0; i < logParams.length; i += 1) {
       natural[i] = Math.exp(logParams[i]);
       penalty += natural[i] * natural[i];
     }
-    return problem.negativeLogLikelihood(natural) / n + penalizer * penalty;
+    // Shortest round-trip decimals: one key per distinct parameter vector.
+    const key = natural.join(',');
+    let value = known.get(key);
+    if (value === undefined) {
+      value = problem.negativeLogLikelihood(natural);
+      known.set(key, value);
+    }
+    return value / n + penalizer * penalty;
   };
   // A coarse simplex run gets into the basin; L-BFGS with difference gradients then converges
   // in a few dozen evaluations (a full-precision simplex needs thousands, which at a million

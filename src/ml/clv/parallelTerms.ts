@@ -6,9 +6,12 @@
  * likelihoods (bgnbd.ts, mbgnbd.ts, gammaGamma.ts) — tests check that —
  * whether or not a helper thread is used.
  *
- * The fits are synchronous, so the fitting thread waits for the helper with
- * Atomics.wait. If the helper has not started or answered within a few
- * seconds, the fitting thread computes its rows itself and carries on alone.
+ * The rows are handed out in chunks that either thread claims with an atomic
+ * counter, so a helper that starts late or is descheduled on a busy machine
+ * leaves more of the rows to the fitting thread instead of holding it up.
+ * The fits are synchronous, so the fitting thread waits for the helper's
+ * last chunk with Atomics.wait. If the helper has not answered within a few
+ * seconds, the fitting thread computes every row itself and carries on alone.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -83,13 +86,17 @@ function kernel(name: KernelName): Kernel {
 
 // Control words of the shared Int32Array.
 const GEN = 0; // bumped by the fitting thread for each evaluation
-const DONE = 1; // set to GEN by the helper when its rows are done
+const COMPLETED = 1; // chunks computed (by either thread) in this evaluation
 const STOP = 2; // 1: the helper exits
-const FROM = 3;
-const TO = 4;
+const NEXT = 3; // next chunk to claim
+const CHUNKS = 4; // chunks of this evaluation
 const STARTED = 5;
 const FAILED = 6;
+const CHUNK_ROWS = 7;
 const CONTROL_WORDS = 8;
+
+/** Rows per claimed chunk: a few dozen chunks per evaluation at the row counts that use a helper. */
+const ROWS_PER_CHUNK = 4096;
 
 /** How long the fitting thread waits for the helper before doing its rows itself. */
 const HELPER_TIMEOUT_MS = 5000;
@@ -101,18 +108,22 @@ const { source, f, n, s, out, control } = workerData;
 const kernel = new Function('return ' + source + ';')();
 const ctrl = new Int32Array(control);
 Atomics.store(ctrl, ${STARTED}, 1);
+const rows = out.length;
 let seen = 0;
 for (;;) {
   Atomics.wait(ctrl, ${GEN}, seen);
   seen = Atomics.load(ctrl, ${GEN});
   if (Atomics.load(ctrl, ${STOP}) !== 0) break;
-  try {
-    kernel(Atomics.load(ctrl, ${FROM}), Atomics.load(ctrl, ${TO}), f, n, s, out);
-  } catch (error) {
-    Atomics.store(ctrl, ${FAILED}, 1);
+  const chunks = Atomics.load(ctrl, ${CHUNKS});
+  const size = Atomics.load(ctrl, ${CHUNK_ROWS});
+  for (let c = Atomics.add(ctrl, ${NEXT}, 1); c < chunks; c = Atomics.add(ctrl, ${NEXT}, 1)) {
+    try {
+      kernel(c * size, Math.min(rows, (c + 1) * size), f, n, s, out);
+    } catch (error) {
+      Atomics.store(ctrl, ${FAILED}, 1);
+    }
+    if (Atomics.add(ctrl, ${COMPLETED}, 1) + 1 === chunks) Atomics.notify(ctrl, ${COMPLETED});
   }
-  Atomics.store(ctrl, ${DONE}, seen);
-  Atomics.notify(ctrl, ${DONE});
 }
 `;
 
@@ -167,28 +178,38 @@ class TermEvaluator {
       this.run(0, this.rows, this.f, this.n, this.s, this.out);
       return;
     }
-    const mid = this.rows >>> 1;
+    const ctrl = this.ctrl;
+    const rows = this.rows;
+    const chunks = Math.ceil(rows / ROWS_PER_CHUNK);
+    // The helper, if still between claims of the last evaluation, sees NEXT ≥ CHUNKS until
+    // the reset below, and the parameters were written before it: any chunk it claims is this one's.
+    Atomics.store(ctrl, CHUNKS, chunks);
+    Atomics.store(ctrl, CHUNK_ROWS, ROWS_PER_CHUNK);
+    Atomics.store(ctrl, COMPLETED, 0);
+    Atomics.store(ctrl, NEXT, 0);
     this.generation += 1;
-    Atomics.store(this.ctrl, FROM, mid);
-    Atomics.store(this.ctrl, TO, this.rows);
-    Atomics.store(this.ctrl, GEN, this.generation);
-    Atomics.notify(this.ctrl, GEN);
-    this.run(0, mid, this.f, this.n, this.s, this.out);
+    Atomics.store(ctrl, GEN, this.generation);
+    Atomics.notify(ctrl, GEN);
+    for (let c = Atomics.add(ctrl, NEXT, 1); c < chunks; c = Atomics.add(ctrl, NEXT, 1)) {
+      this.run(c * ROWS_PER_CHUNK, Math.min(rows, (c + 1) * ROWS_PER_CHUNK), this.f, this.n, this.s, this.out);
+      Atomics.add(ctrl, COMPLETED, 1);
+    }
+    // Wait for the chunks the helper claimed.
     const deadline = Date.now() + HELPER_TIMEOUT_MS;
     for (;;) {
-      const done = Atomics.load(this.ctrl, DONE);
-      if (done === this.generation) break;
+      const completed = Atomics.load(ctrl, COMPLETED);
+      if (completed >= chunks) break;
       const left = deadline - Date.now();
       if (left <= 0) {
         this.abandon();
         break;
       }
-      Atomics.wait(this.ctrl, DONE, done, left);
+      Atomics.wait(ctrl, COMPLETED, completed, left);
     }
-    if (this.worker === null || Atomics.load(this.ctrl, FAILED) !== 0) {
-      // The helper is gone or failed: its rows, computed here, are the same numbers.
+    if (this.worker === null || Atomics.load(ctrl, FAILED) !== 0) {
+      // The helper is gone or failed: every row, computed here, gives the same numbers.
       this.abandon();
-      this.run(mid, this.rows, this.f, this.n, this.s, this.out);
+      this.run(0, rows, this.f, this.n, this.s, this.out);
     }
   }
 
