@@ -12,8 +12,13 @@ CREATE OR REPLACE MACRO parse_formatted_number(v) AS CASE
   WHEN regexp_full_match(v, '[+-]?\d*,\d+') THEN try_cast(replace(v, ',', '.') AS DOUBLE)
   ELSE try_cast(v AS DOUBLE)
 END;
+-- The stripped text goes through a one-element list so that it is written
+-- once: parse_formatted_number names its argument several times, and DuckDB
+-- would otherwise compute a repeated strip_currency(txt) (three regular
+-- expressions) for every row ahead of the coalesce, instead of only for the
+-- rows that are not plain numbers.
 CREATE OR REPLACE MACRO parse_number(txt) AS
-  coalesce(try_cast(txt AS DOUBLE), parse_formatted_number(strip_currency(txt)));
+  coalesce(try_cast(txt AS DOUBLE), list_transform([strip_currency(txt)], lambda v: parse_formatted_number(v))[1]);
 
 -- OWASP's rule against CSV injection: a text cell that starts with = + - @,
 -- a tab or a carriage return and is not a number gets a leading apostrophe,

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RETAIL_HEADER, tempDir, writeCsv } from '../helpers/files.ts';
 import { rowsOf, stageFile } from '../helpers/pipeline.ts';
 import { openDatabase, type Database } from '../../src/db/database.ts';
+import { sqlFile } from '../../src/db/sqlFile.ts';
 
 let db: Database | undefined;
 afterEach(() => {
@@ -274,5 +275,17 @@ describe('RFM scores and lifecycle', () => {
     expect(byId.c0.lifecycle_stage).toBe('reactivated');
     // c3 first bought 30 days ago → new (new wins over active)
     expect(byId.c3.lifecycle_stage).toBe('new');
+  });
+});
+
+describe('parse_number', () => {
+  it('reads plain numbers by a cast and spreadsheet formats only where the cast fails', async () => {
+    db = await openDatabase();
+    await db.connection.run(sqlFile('macros'));
+    const rows = await rowsOf(
+      db.connection,
+      `SELECT v, parse_number(v) AS n FROM (VALUES (1, '12.5'), (2, ' 5 '), (3, '£1,234.50'), (4, '1.234,50'), (5, '2,55'), (6, '3 EUR'), (7, '1.2.3'), (8, ''), (9, NULL)) t(i, v) ORDER BY i`,
+    );
+    expect(rows.map((r) => r.n)).toEqual([12.5, 5, 1234.5, 1234.5, 2.55, 3, null, null, null]);
   });
 });
