@@ -2,6 +2,7 @@ import { runCurrency } from '../publish/manifest.ts';
 import { listValue, type DuckDBConnection } from '@duckdb/node-api';
 import type { DiscoverOptions } from '../config.ts';
 import { createTableFromColumns } from '../db/append.ts';
+import { quoteLiteral } from '../db/quote.ts';
 import { queryRows } from '../db/query.ts';
 import type { CustomerFeatureMatrix } from '../features/build.ts';
 import { NUMERIC_FEATURES } from '../features/build.ts';
@@ -114,11 +115,7 @@ export async function profileSegments(
   return run.master ? addFirmographics(connection, document, clustering) : document;
 }
 
-/**
- * The customer's segment, distance and first two PCA coordinates, in
- * customer_id order (`customer_labels`), and the RFM grid's names as one list
- * (`rfm_grid_names`).
- */
+/** The customer's segment, distance and first two PCA coordinates, in customer_id order (`customer_labels`). */
 async function appendCustomerLabels(connection: DuckDBConnection, clustering: Clustering, transformed: TransformChain): Promise<void> {
   const { data, rows, cols } = transformed.scores;
   const pc1 = new Float64Array(rows);
@@ -133,16 +130,16 @@ async function appendCustomerLabels(connection: DuckDBConnection, clustering: Cl
     { name: 'pc1', type: 'DOUBLE', values: pc1 },
     { name: 'pc2', type: 'DOUBLE', values: pc2 },
   ]);
-  await connection.run('CREATE OR REPLACE TABLE rfm_grid_names AS SELECT $names::VARCHAR[] AS names', { names: listValue(rfmGridList()) });
 }
 
 /**
  * `customer_segment`: the labels joined to the customers' ids, RFM segment
- * names and lifecycle stages. Takes no parameters (the names come from
- * `rfm_grid_names`, written by {@link appendCustomerLabels}), so DuckDB runs
- * it without calling back into this thread.
+ * names and lifecycle stages. The grid's names are a constant list literal
+ * (fixed strings of the code, not input) rather than a parameter: a statement
+ * without parameters runs without calling back into this thread.
  */
 async function createCustomerSegment(connection: DuckDBConnection): Promise<void> {
+  const rfmNames = `[${rfmGridList().map(quoteLiteral).join(', ')}]::VARCHAR[]`;
   // Rows were appended in customer_id order, the order the features were read in:
   // the sorted ids line up with them by position, no window numbering needed.
   await connection.run(
@@ -151,7 +148,7 @@ async function createCustomerSegment(connection: DuckDBConnection): Promise<void
        SELECT * FROM (SELECT customer_id FROM customer_features ORDER BY customer_id) POSITIONAL JOIN customer_labels
      )
      SELECT l.customer_id, l.segment_id, l.distance, l.pc1, l.pc2,
-            list_extract((SELECT names FROM rfm_grid_names), (s.rfm_r - 1) * 5 + CAST(floor((s.rfm_f + s.rfm_m + 1) / 2) AS INTEGER)) AS rfm_segment_name,
+            list_extract(${rfmNames}, (s.rfm_r - 1) * 5 + CAST(floor((s.rfm_f + s.rfm_m + 1) / 2) AS INTEGER)) AS rfm_segment_name,
             s.lifecycle_stage
      FROM labelled l
      JOIN customer_scores s USING (customer_id)`,
