@@ -91,11 +91,6 @@ export async function publishRun(
         ? [copyCsvSql('SELECT * FROM customers_rejects', masterRejectTextColumns(run.master), join(dir, CUSTOMERS_REJECTS_FILE), 'row_number')]
         : []),
     ];
-    // These COPYs keep their order and run on one core whatever the thread count
-    // (measured: a second thread only adds CPU time), so DuckDB gets one thread
-    // while they run and this thread keeps the other core for its own work.
-    const threads = await threadCount(connection);
-    await connection.run('SET threads = 1');
     const parquet = connection.run(parquetSql);
     let tables: Promise<unknown> = parquet;
     // Handled here so a failure while this thread is busy is not an unhandled rejection; awaited below.
@@ -120,7 +115,6 @@ export async function publishRun(
     } finally {
       // Never leave DuckDB writing into a directory that is being thrown away.
       await tables.catch(() => undefined);
-      await connection.run(`SET threads = ${threads}`);
     }
     await tables;
     if (run.master) files.push(CUSTOMERS_REJECTS_FILE);
@@ -246,14 +240,6 @@ function copyCsvSql(query: string, textColumns: readonly string[], path: string,
 
 function writeJson(path: string, value: unknown): void {
   writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
-}
-
-/** DuckDB's current worker thread count (a positive integer, safe to write back into `SET threads`). */
-async function threadCount(connection: DuckDBConnection): Promise<number> {
-  const reader = await connection.runAndReadAll("SELECT current_setting('threads')::INTEGER AS n");
-  const n = Number(reader.getRows()[0][0]);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`unexpected DuckDB thread count: ${n}`);
-  return n;
 }
 
 async function duckdbVersion(connection: DuckDBConnection): Promise<string> {
