@@ -1,7 +1,7 @@
 import { resolve, join } from 'node:path';
 import type { Command } from 'commander';
 import { parseDiscoverOptions, AUTO_K } from '../config.ts';
-import { openDatabase } from '../db/database.ts';
+import { DEFAULT_MEMORY_LIMIT, openDatabase } from '../db/database.ts';
 import { acquireLock } from '../publish/lock.ts';
 import { discoverPipeline, type DiscoverCatalog } from '../../pipelines/discover.ts';
 import { runPipeline } from '../../pipelines/runner.ts';
@@ -32,8 +32,8 @@ export function registerDiscover(program: Command, io: { stdout: NodeJS.Writable
     .option('--encoding <name>', 'CSV encoding: utf-8, utf-16 or latin-1')
     .option('--no-header', 'the CSV has no header line (columns are column0, column1, …)')
     .option('--currency <code>', 'ISO 4217 code of the amounts, for the texts (default: the input\'s currency column when it has one value)')
-    .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 4GB (larger inputs spill to disk)')
-    .option('--temp-directory <dir>', 'where DuckDB spills when over the memory limit')
+    .option('--memory-limit <size>', `DuckDB memory limit; beyond it DuckDB spills to disk (default ${DEFAULT_MEMORY_LIMIT}: 10M lines stay under 2 GB of RAM; more, e.g. 8GB, runs faster on a machine that has it)`)
+    .option('--temp-directory <dir>', 'where DuckDB spills beyond the memory limit (default: a directory of its own under the OS temp directory, removed afterwards)')
     .option('--threads <n>', 'DuckDB worker threads (default: all cores)')
     .option('--value <mode>', 'customer lifetime value, P(alive), churn risk: off, on, or auto (on when enough customers repeat)', VALUE_DEFAULTS.value)
     .option('--value-model <model>', 'value transaction model: bgnbd or mbgnbd', VALUE_DEFAULTS.valueModel)

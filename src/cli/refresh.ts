@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { AUTO_K, parseRefreshFlags, refreshOptions, RETRAIN_MODES } from '../config.ts';
-import { openDatabase } from '../db/database.ts';
+import { DEFAULT_MEMORY_LIMIT, openDatabase } from '../db/database.ts';
 import { recoverInterruptedPublish } from '../publish/atomicDirectory.ts';
 import { acquireLock } from '../publish/lock.ts';
 import { readModel } from '../refresh/base.ts';
@@ -39,8 +39,8 @@ export function registerRefresh(program: Command, io: { stdout: NodeJS.WritableS
     .option('--delimiter <char>', 'CSV delimiter (default: detected)')
     .option('--encoding <name>', 'CSV encoding: utf-8, utf-16 or latin-1')
     .option('--no-header', 'the CSV has no header line (columns are column0, column1, …)')
-    .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 4GB (larger inputs spill to disk)')
-    .option('--temp-directory <dir>', 'where DuckDB spills when over the memory limit')
+    .option('--memory-limit <size>', `DuckDB memory limit; beyond it DuckDB spills to disk (default ${DEFAULT_MEMORY_LIMIT}: 10M lines stay under 2 GB of RAM; more, e.g. 8GB, runs faster on a machine that has it)`)
+    .option('--temp-directory <dir>', 'where DuckDB spills beyond the memory limit (default: a directory of its own under the OS temp directory, removed afterwards)')
     .option('--threads <n>', 'DuckDB worker threads (default: all cores)')
     .option('--customers <file>', 'customer master (CSV, Parquet, JSON), read as discover reads it; required when the model segments on firmographics')
     .option('--map-customers <pairs>', 'map the master\'s columns: industry_code=Branche,postal_code=PLZ')

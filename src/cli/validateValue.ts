@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { DiscoverOptionsSchema, parseOptions } from '../config.ts';
-import { openDatabase } from '../db/database.ts';
+import { DEFAULT_MEMORY_LIMIT, openDatabase } from '../db/database.ts';
 import { ingest } from '../ingest/index.ts';
 import { publishDirectory } from '../publish/atomicDirectory.ts';
 import { holdoutChart, holdoutPage } from '../report/valueValidation.ts';
@@ -49,8 +49,8 @@ export function registerValidateValue(program: Command, io: { stdout: NodeJS.Wri
       .option('--delimiter <char>', 'CSV delimiter (default: detected); "tab", or "whitespace"')
       .option('--encoding <name>', 'CSV encoding: utf-8, utf-16 or latin-1')
       .option('--no-header', 'the CSV has no header line (columns are column0, column1, …)')
-      .option('--memory-limit <size>', 'DuckDB memory limit, e.g. 4GB')
-      .option('--temp-directory <dir>', 'where DuckDB spills when over the memory limit')
+      .option('--memory-limit <size>', `DuckDB memory limit; beyond it DuckDB spills to disk (default ${DEFAULT_MEMORY_LIMIT}: 10M lines stay under 2 GB of RAM; more, e.g. 8GB, runs faster on a machine that has it)`)
+      .option('--temp-directory <dir>', 'where DuckDB spills beyond the memory limit (default: a directory of its own under the OS temp directory, removed afterwards)')
       .option('--threads <n>', 'DuckDB worker threads (default: all cores)'),
   )
     .option('--debug', 'show stack traces')
