@@ -93,14 +93,11 @@ export const featuresStage = stage({
 
 export const valueStage = stage({
   name: 'value',
-  description: 'customer lifetime value: BG/NBD (or MBG/NBD) and Gamma-Gamma on repeat purchase days; CLV, P(alive), churn risk; then drop the line-level tables',
+  description: 'customer lifetime value: BG/NBD (or MBG/NBD) and Gamma-Gamma on repeat purchase days; CLV, P(alive), churn risk',
   inputs: ['options', 'db', 'staged'],
   outputs: ['value'],
   async run({ options, db, staged }) {
-    const value = await runValueStage(db.connection, staged.asOf, options);
-    // The last stage that reads lines: from here on every table has one row per customer.
-    await releaseStagedLines(db.connection);
-    return { value };
+    return { value: await runValueStage(db.connection, staged.asOf, options) };
   },
 });
 
@@ -140,10 +137,13 @@ export const profileStage = stage({
 
 export const publishStage = stage({
   name: 'publish',
-  description: 'write the run directory atomically: customers, segments, model, manifest, rejects, report',
+  description: 'drop the line-level tables, then write the run directory atomically: customers, segments, model, manifest, rejects, report',
   inputs: ['options', 'db', 'input', 'staged', 'features', 'value', 'transformed', 'clustering', 'segments', 'master'],
   outputs: ['published'],
   async run(inputs, { timingsMs, startedAt }) {
+    // The lines are the largest tables and publish writes one row per customer: free DuckDB's memory
+    // for the copies. Stages added before publish (see notebooks/02) may still read the lines.
+    await releaseStagedLines(inputs.db.connection);
     return { published: await publishRun(inputs, { timingsMs, startedAt }) };
   },
 });

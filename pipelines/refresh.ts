@@ -207,10 +207,8 @@ export const refreshValueStage = stage({
   outputs: ['value'],
   async run({ options, db, staged, base, drift }) {
     const section = base.model.value;
-    // The last stage that reads lines: from here on every table has one row per customer.
-    const released = <T>(value: T): Promise<T> => releaseStagedLines(db.connection).then(() => value);
     if (!drift.decision.retrained) {
-      return { value: await released(section ? await scoreWithSavedValueModel(db.connection, staged.asOf, section) : undefined) };
+      return { value: section ? await scoreWithSavedValueModel(db.connection, staged.asOf, section) : undefined };
     }
     // A retrain refits the value models too, with the saved section's settings. `auto`, not `on`: a
     // failed refit is recorded and the night goes on without value columns rather than failing.
@@ -219,7 +217,7 @@ export const refreshValueStage = stage({
       ? { valueModel: section.model, valueTimeUnit: section.time_unit, clvMonths: section.clv.months, discountRate: section.clv.discount_rate }
       : {};
     const mode = section ? 'auto' : (base.previous.manifest.value?.mode ?? 'off');
-    return { value: await released(await runValueStage(db.connection, staged.asOf, { ...options, ...settings, value: mode })) };
+    return { value: await runValueStage(db.connection, staged.asOf, { ...options, ...settings, value: mode }) };
   },
 });
 
@@ -294,6 +292,8 @@ export const refreshPublishStage = stage({
   outputs: ['published'],
   async run(inputs, { timingsMs, startedAt }) {
     const { options, db, base, drift, segments } = inputs;
+    // As in discover: the line-level tables are not needed any more; free DuckDB's memory for the copies.
+    await releaseStagedLines(db.connection);
     const refresh: RefreshManifest = {
       model: { dir: base.modelDir, as_of: base.model.as_of, created_at: base.model.created_at, input_sha256: base.model.input.sha256 },
       previous: runReference(base.previous),

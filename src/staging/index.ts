@@ -126,9 +126,8 @@ function escapeRegex(text: string): string {
 
 /**
  * Drops the line-level tables (`int_lines`, `stg_lines`, `int_orders` and
- * their helpers) once nothing reads them any more: after the value stage,
- * every later stage works on one row per customer, and the lines are the
- * largest tables of a run. `stg_rejects` stays for publish.
+ * their helpers), the largest tables of a run, when publish starts: it
+ * writes one row per customer. `stg_rejects` stays for publish.
  */
 export async function releaseStagedLines(connection: DuckDBConnection): Promise<void> {
   await connection.run(
