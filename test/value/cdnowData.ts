@@ -1,8 +1,7 @@
 import { fileURLToPath } from 'node:url';
 
-// shared/ lies beside the repository, here and in CI's fresh clone.
-/** The raw CDNOW sample (2,357 customers; see shared/data/README.md). */
-export const CDNOW = fileURLToPath(new URL('../../../shared/data/CDNOW_sample.txt', import.meta.url));
+/** The raw CDNOW sample (2,357 customers; see data/README.md). */
+export const CDNOW = fileURLToPath(new URL('../../data/CDNOW_sample.txt', import.meta.url));
 
 /** The ingest options that read the raw CDNOW file: master id, date, CDs, dollars. */
 export const CDNOW_FLAGS = {

@@ -14,8 +14,7 @@ import { ModifiedBetaGeoFitter } from '../../../src/ml/clv/mbgnbd.ts';
 import { invertSymmetricPositiveDefinite, numericalHessian } from '../../../src/ml/clv/optimize.ts';
 import { holdoutSummary, rfmSummary, type HoldoutSummary, type RfmSummary } from '../../../src/ml/clv/rfmSummary.ts';
 
-// shared/ lies beside the repository, here and in CI's fresh clone.
-const DATA = fileURLToPath(new URL('../../../../shared/data/CDNOW_sample.txt', import.meta.url));
+const DATA = fileURLToPath(new URL('../../../data/CDNOW_sample.txt', import.meta.url));
 const PUBLISHED = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
 const PUBLISHED_LL = -9582.4;
 
