@@ -47,6 +47,7 @@ import {
   relabelClustering,
   type SegmentContinuation,
 } from '../src/refresh/continuity.ts';
+import { requireModelCurrency } from '../src/refresh/currency.ts';
 import { assertChecksPassed, runPublishChecks } from '../src/refresh/checks.ts';
 import { buildMigration, writeMigrationCsv } from '../src/refresh/migration.ts';
 import type { Continuity, DriftReport, MigrationSummary, PublishCheck, RefreshManifest, RetrainDecision } from '../src/refresh/types.ts';
@@ -112,11 +113,12 @@ const MATCH_METHOD_BEHAVIOUR_ONLY =
 export const baseStage = stage({
   name: 'base',
   description: 'find the saved model and the previous run (a re-run of a published as-of starts from its snapshot); load the previous customers',
-  inputs: ['options', 'db', 'staged'],
+  inputs: ['options', 'db', 'input', 'staged'],
   outputs: ['base'],
-  async run({ options, db, staged }) {
+  async run({ options, db, input, staged }) {
     const base = resolveBase(options, staged.asOf);
     requireMasterForModel(base.model, options.customers, base.modelDir);
+    requireModelCurrency(base.model.currency, staged.dataQuality.currencies, input.path, base.modelDir);
     await loadPreviousCustomers(db.connection, base.previous);
     return { base };
   },
