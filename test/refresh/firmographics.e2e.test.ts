@@ -12,37 +12,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeDemoMaster } from '../../src/customers/demoMaster.ts';
 import { runCli } from '../helpers/cli.ts';
+import { readCsvFile } from '../helpers/csv.ts';
 import { SHOP_HEADER, shopRows, toCsv } from '../helpers/shop.ts';
 
 const json = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
 
 /** customers.csv as header + rows, by a small RFC 4180 reader (names of WZ divisions have commas in them). */
 function readCustomers(dir: string): { header: string[]; rows: Record<string, string>[] } {
-  const text = readFileSync(join(dir, 'customers.csv'), 'utf8');
-  const rows: string[][] = [];
-  let field = '';
-  let row: string[] = [];
-  let quoted = false;
-  for (let i = 0; i < text.length; i += 1) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i += 1;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n') {
-      rows.push([...row, field]);
-      row = [];
-      field = '';
-    } else field += ch;
-  }
-  const [header, ...body] = rows;
-  return { header: header!, rows: body.map((r) => Object.fromEntries(header!.map((h, j) => [h, r[j]!]))) };
+  return readCsvFile(join(dir, 'customers.csv'));
 }
 
 /** Master columns discover adds to customers.csv, after its own. */

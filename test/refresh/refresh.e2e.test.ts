@@ -16,6 +16,7 @@ import { openDatabase } from '../../src/db/database.ts';
 import { queryRows } from '../../src/db/query.ts';
 import { quoteLiteral } from '../../src/db/quote.ts';
 import { BIN, ROOT, runCli, type CliResult } from '../helpers/cli.ts';
+import { readCsvFile } from '../helpers/csv.ts';
 
 const RETAIL = join(ROOT, 'data', 'online_retail.csv.gz');
 const NIGHTS = ['2011-09-30', '2011-10-31', '2011-11-30', '2011-12-09'] as const;
@@ -24,35 +25,8 @@ const FAST = ['--stability-resamples', '2'];
 /** The refresh stages, in order (pipelines/refresh.ts). */
 const STAGES = ['ingest', 'staging', 'base', 'features', 'score', 'drift', 'model', 'value', 'checks', 'profile', 'migration', 'publish'];
 
-/** A small RFC 4180 reader: our CSVs quote fields with commas or quotes in them. */
 function readCsv(path: string): Record<string, string>[] {
-  const text = readFileSync(path, 'utf8');
-  const rows: string[][] = [];
-  let field = '';
-  let row: string[] = [];
-  let quoted = false;
-  for (let i = 0; i < text.length; i += 1) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i += 1;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += ch;
-  }
-  if (field !== '' || row.length > 0) rows.push([...row, field]);
-  const [header, ...body] = rows;
-  return body.map((r) => Object.fromEntries(header.map((h, j) => [h, r[j]])));
+  return readCsvFile(path).rows;
 }
 
 function readJson(path: string) {

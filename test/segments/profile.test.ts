@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Rng } from '../../src/ml/rng.ts';
 import { populationStats, segmentStats } from '../../src/segments/profile.ts';
 
 /** The straightforward definition: filter, sum in order, sort for the median. */
@@ -14,20 +15,9 @@ function reference(values: Float64Array, keep: (i: number) => boolean): { mean: 
   return { mean, std: Math.sqrt(variance), median };
 }
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function columnsFor(n: number, seed: number): { columns: Record<string, Float64Array>; ids: Int32Array; k: number } {
-  const next = random(seed);
+  const rng = new Rng(seed);
+  const next = () => rng.next();
   const k = 5;
   const ids = new Int32Array(n);
   // Segment 4 stays empty; segment 3 is tiny.
