@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { InputError, show } from '../errors.ts';
-import type { RefreshManifest } from '../refresh/types.ts';
+import type { FirmographicDrift, RefreshManifest, RetrainDecision } from '../refresh/types.ts';
 import { escapeHtml as esc } from './escape.ts';
 import { SEGMENT_PALETTE, featureLabel, renderSvg, type SegmentStyle } from './charts.ts';
 import type { ReportInput } from './loadRun.ts';
@@ -250,8 +250,74 @@ function fmt(value: unknown, digits: number): string {
   return isNum(value) ? value.toFixed(digits) : DASH;
 }
 
+function fmtPct(value: unknown): string {
+  return isNum(value) ? `${(value * 100).toFixed(1)}%` : DASH;
+}
+
 function fmtInt(value: unknown): string {
   return isNum(value) ? new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }).format(value) : DASH;
+}
+
+/** Labels of the firmographic inputs of a k-prototypes model (the numbers after ln(1 + x)). */
+const FIRMOGRAPHIC_INPUT_LABELS: Record<string, string> = {
+  log_employees: 'Employees (log)',
+  log_annual_revenue: 'Annual turnover (log)',
+  wz_section: 'Industry (WZ section)',
+  size_class: 'Size class',
+  state: 'Federal state',
+};
+
+function firmographicInputLabel(input: string): string {
+  return FIRMOGRAPHIC_INPUT_LABELS[input] ?? featureLabel(input);
+}
+
+/**
+ * Whether a firmographic figure that reached the threshold made the refresh
+ * retrain: only `--retrain auto` decides on drift; under `never` or `always`
+ * the figure is reported with the mode that overrode it.
+ */
+function firmographicRetrainCell(reached: boolean, retrain: RetrainDecision): string {
+  if (!reached) return '<td>no</td>';
+  if (retrain.mode === 'auto') return `<td class="warn">${retrain.retrained ? 'yes' : 'threshold reached'}</td>`;
+  return `<td class="warn">${esc(`threshold reached (--retrain ${retrain.mode})`)}</td>`;
+}
+
+/**
+ * The firmographic drift of a model found on firmographics
+ * (`drift.firmographics`): per numeric input the shift of its mean and the
+ * share of customers with a value, and per segment the shift of its saved
+ * prototype; '' for a behaviour-only model.
+ */
+export function firmographicDriftBlock(drift: FirmographicDrift | undefined, retrain: RetrainDecision): string {
+  if (!drift) return '';
+  const threshold = fmt(drift.threshold, 2);
+  const reached = (shift: number | null, magnitude: (x: number) => number) => isNum(shift) && magnitude(shift) >= drift.threshold;
+  const inputRows = (drift.numeric ?? [])
+    .map((n) => {
+      const hit = reached(n.shift, Math.abs);
+      const shift = isNum(n.shift) ? `${n.shift > 0 ? '+' : ''}${n.shift.toFixed(3)}` : DASH;
+      return `<tr><td>${esc(firmographicInputLabel(n.input))}</td><td class="num${hit ? ' warn' : ''}">${esc(shift)}</td><td class="num">${esc(fmtPct(n.known_share))}</td><td class="num">${esc(threshold)}</td>${firmographicRetrainCell(hit, retrain)}</tr>`;
+    })
+    .join('');
+  const prototypeRows = (drift.prototype_shift ?? [])
+    .map((p) => {
+      const hit = reached(p.shift, (x) => x);
+      return `<tr><td>${esc(p.segment)}</td><td class="num">${esc(fmtInt(p.customers))}</td><td class="num${hit ? ' warn' : ''}">${esc(fmt(p.shift, 3))}</td>${firmographicRetrainCell(hit, retrain)}</tr>`;
+    })
+    .join('');
+  const notMeasured = (drift.not_measured ?? []).length > 0
+    ? ` Not measured: ${drift.not_measured.map(firmographicInputLabel).join(', ')} (categories; model.json keeps no training distribution of them).`
+    : '';
+  const behaviour =
+    drift.segment_on === 'firmographics'
+      ? ' The model segments on firmographics only: the behavioural drift above is reported but does not decide a retrain.'
+      : ' The model segments on firmographics and behaviour: either drift can decide a retrain.';
+  return `<div class="two-col" id="firmographic-drift">
+<div><h3>Firmographic drift</h3><table class="data firmographic-drift"><thead><tr><th>Feature</th><th class="num">Mean shift (sd)</th><th class="num">With a value</th><th class="num">Threshold (sd)</th><th>Triggered retrain</th></tr></thead><tbody>${inputRows}</tbody></table>
+<p class="how">${esc(`How far the mean of each firmographic number (after ln(1 + x), over the customers with a value) moved from its training mean, in training standard deviations; --retrain auto refits when its size reaches ${threshold}.${notMeasured}${behaviour}`)}</p></div>
+<div><h3>Firmographic prototype shift</h3><table class="data firmographic-prototypes"><thead><tr><th>Segment of the saved model</th><th class="num">Customers now</th><th class="num">Shift (sd)</th><th>Triggered retrain</th></tr></thead><tbody>${prototypeRows}</tbody></table>
+<p class="how">${esc(`How far each segment’s saved prototype is from its customers’ mean now on the firmographic numbers (unknown values count as the training mean), in training standard deviations; --retrain auto refits from ${threshold}.`)}</p></div>
+</div>`;
 }
 
 function figure(id: string, title: string, svg: string | null, how: string, missing: string): string {
@@ -263,8 +329,9 @@ ${svg ? `<div class="svg-wrap">${svg}</div>\n<figcaption class="how"><strong>How
 
 /**
  * The `Refresh` section of the report ('' for runs that are not refreshes):
- * what the refresh decided, the migration, growth and drift charts, and the
- * continuity, centroid-shift and publish-check tables.
+ * what the refresh decided, the migration, growth and drift charts, the
+ * continuity, centroid-shift and publish-check tables, and for a model found
+ * on firmographics the firmographic drift tables.
  */
 export function refreshSection(report: RefreshReport | null | undefined): string {
   if (!report) return '';
@@ -301,6 +368,7 @@ export function refreshSection(report: RefreshReport | null | undefined): string
   const checkRows = r.checks
     .map((c) => `<tr><td>${esc(c.name)}</td><td class="${c.passed ? '' : 'warn'}">${c.passed ? '✓ passed' : '✗ failed'}</td><td>${esc(c.detail)}</td></tr>`)
     .join('');
+  const firmographic = firmographicDriftBlock(r.drift.firmographics, r.retrain);
   return `<section id="refresh">
 <h2>Refresh</h2>
 <p class="lead">${decision}${r.rerun ? ' This run repeated an as-of date already published, from the same starting point.' : ''}</p>
@@ -335,6 +403,6 @@ ${figure(
 <div><h3>Centroid shift</h3><table class="data"><thead><tr><th>Segment of the saved model</th><th class="num">Customers now</th><th class="num">Shift (sd)</th></tr></thead><tbody>${shiftRows}</tbody></table>
 <p class="how">How far each segment’s centre moved from where it was at training, in training standard deviations; --retrain auto refits from ${esc(String(r.drift.thresholds.centroid_shift))}.</p></div>
 <div><h3>Publish checks</h3><table class="data"><thead><tr><th>Check</th><th>Result</th><th>Detail</th></tr></thead><tbody>${checkRows}</tbody></table></div>
-</div>
+</div>${firmographic ? `\n${firmographic}` : ''}
 </section>`;
 }
