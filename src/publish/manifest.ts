@@ -70,13 +70,11 @@ export interface RunManifest {
  * The currency of a run's amounts: the `--currency` flag (or, on a refresh,
  * the model's), else the input's currency column when it names exactly one.
  */
-export function runCurrency(given: string | undefined, dataQuality: Pick<DataQuality, 'currencies'>): string | undefined {
+export function runCurrency(given: string | undefined, dataQuality: { currencies: readonly string[] }): string | undefined {
   return given ?? (dataQuality.currencies.length === 1 ? dataQuality.currencies[0] : undefined);
 }
 
 /** The currency a published run's figures are in: its manifest's, else (older runs) its single input currency. */
-export function manifestCurrency(manifest: Pick<RunManifest, 'data_quality'> & { currency?: string | null }): string | undefined {
-  if (manifest.currency) return manifest.currency;
-  const currencies = manifest.data_quality?.currencies ?? [];
-  return currencies.length === 1 ? currencies[0] : undefined;
+export function manifestCurrency(manifest: { currency?: string | null; data_quality?: { currencies?: readonly string[] } }): string | undefined {
+  return runCurrency(manifest.currency ?? undefined, { currencies: manifest.data_quality?.currencies ?? [] });
 }

@@ -10,6 +10,7 @@
 import { escapeHtml as esc } from './escape.ts';
 import { FONT_STACK, STABILITY_THRESHOLD, featureLabel, segmentStyles, type ReportCharts, type SegmentStyle } from './charts.ts';
 import type { ReportInput, ReportManifest, ReportSegment } from './loadRun.ts';
+import { manifestCurrency } from '../publish/manifest.ts';
 import { valueSection } from './valueChart.ts';
 import { firmographicSection } from './firmographicCharts.ts';
 import { refreshSection } from './migrationChart.ts';
@@ -37,7 +38,7 @@ function fmtPct(value: unknown, digits = 1): string {
 
 /** Money in the run's currency (the manifest's, else the input's single one), otherwise a plain number. */
 function moneyFormatter(manifest: ReportManifest): (value: unknown) => string {
-  const currency = manifest.currency || (manifest.data_quality?.currencies?.length === 1 ? manifest.data_quality.currencies[0] : undefined);
+  const currency = manifestCurrency(manifest);
   if (currency) {
     try {
       const format = new Intl.NumberFormat('en-US', { style: 'currency', currency, maximumFractionDigits: 0 });

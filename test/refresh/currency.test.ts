@@ -4,19 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.ts';
 import { requireModelCurrency } from '../../src/refresh/currency.ts';
 import { runCli } from '../helpers/cli.ts';
-import { RETAIL_HEADER, tempDir, writeCsv } from '../helpers/files.ts';
+import { tempDir, writeCsv } from '../helpers/files.ts';
+import { SHOP_HEADER, shopRows } from '../helpers/shop.ts';
 
-/** A small shop: 60 customers, one to six orders each in 2024, amounts in `currency`. */
+/** The test shop (test/helpers/shop.ts) with a Currency column naming `currency` on every line. */
 function shop(dir: string, name: string, currency: string): string {
-  const rows: (string | number)[][] = [];
-  for (let c = 0; c < 60; c += 1) {
-    const orders = 1 + (c % 6);
-    for (let o = 0; o < orders; o += 1) {
-      const month = String(1 + ((c + 3 * o) % 12)).padStart(2, '0');
-      rows.push([`${c}-${o}`, `P${(c * 7 + o) % 40}`, 'item', 1 + ((c + o) % 9), `2024-${month}-1${o % 9} 10:00:00`, (2 + (c % 13)).toFixed(2), `C${c}`, 'Germany', currency]);
-    }
-  }
-  return writeCsv(dir, name, [...RETAIL_HEADER, 'Currency'], rows);
+  return writeCsv(dir, name, [...SHOP_HEADER, 'Currency'], shopRows(60).map((row) => [...row, currency]));
 }
 
 describe('a refresh in another currency than the model', () => {
